@@ -1,0 +1,1 @@
+"""Turn fetched Head-Fi HTML into listing records, with no I/O."""
