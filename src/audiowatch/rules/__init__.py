@@ -1,0 +1,1 @@
+"""The watch-rule language of SPEC §4: rule text -> expression tree -> predicate over a listing."""
