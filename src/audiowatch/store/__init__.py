@@ -1,0 +1,1 @@
+"""Storage in DuckDB: the only package that writes SQL."""

@@ -1,0 +1,74 @@
+"""The scrape_logs table: one row per tick that held the lock, whatever happened."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from audiowatch.store import database
+
+if TYPE_CHECKING:
+    import duckdb
+
+
+class Outcome(StrEnum):
+    RUNNING = "running"
+    OK = "ok"
+    DRY_RUN = "dry_run"
+    FAILED = "failed"
+    INTERRUPTED = "interrupted"
+
+
+@dataclass(slots=True)
+class RunCounts:
+    """What a tick did, filled in stage by stage (mutable on purpose: it is the tick's tally)."""
+
+    pages: int = 0
+    requests: int = 0
+    listings_seen: int = 0
+    skipped_cards: int = 0
+    new_listings: int = 0
+    changed_listings: int = 0
+    matches: int = 0
+    notifications: int = 0
+
+
+def start_run(
+    connection: duckdb.DuckDBPyConnection, run_id: str, started_at: datetime, seeding: bool
+) -> None:
+    """Record that a tick started, so even a crash leaves a trace (outcome stays ``running``)."""
+    connection.execute(
+        "INSERT INTO scrape_logs (run_id, started_at, outcome, seeding) VALUES (?, ?::TIMESTAMP, ?, ?)",
+        [run_id, database.to_db_time(started_at), Outcome.RUNNING.value, seeding],
+    )
+
+
+def finish_run(
+    connection: duckdb.DuckDBPyConnection,
+    run_id: str,
+    *,
+    finished_at: datetime,
+    outcome: Outcome,
+    counts: RunCounts,
+    exit_code: int,
+    error: str | None = None,
+) -> None:
+    """Fill in how the tick ended."""
+    names = [field.name for field in fields(counts)]
+    assignments = ", ".join(f"{name} = ?" for name in names)
+    connection.execute(
+        f"""UPDATE scrape_logs SET finished_at = ?::TIMESTAMP, outcome = ?, exit_code = ?, error = ?,
+            {assignments} WHERE run_id = ?""",
+        [database.to_db_time(finished_at), outcome.value, exit_code, error,
+         *(getattr(counts, name) for name in names), run_id],
+    )
+
+
+def recent_runs(connection: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, object]]:
+    """Return the latest run records, newest first, as column -> value."""
+    cursor = connection.execute("SELECT * FROM scrape_logs ORDER BY started_at DESC LIMIT ?", [limit])
+    columns = [description[0] for description in cursor.description]
+    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
