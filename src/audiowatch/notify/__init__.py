@@ -1,0 +1,1 @@
+"""Notification channels, message rendering and outbox delivery."""
