@@ -1,0 +1,316 @@
+"""The simulated Head-Fi site: routes, pagination, card markup and catalog edits, over real loopback HTTP."""
+
+from __future__ import annotations
+
+import re
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from audiowatch.simulator.catalog import Catalog, SimListing
+from audiowatch.simulator.server import SimulatedSite
+
+NOW = datetime(2026, 1, 10, 20, 0, tzinfo=UTC)
+LISTING_ID = re.compile(r"\.(\d+)/?$")
+# No proxy: the site is on loopback, and a developer's proxy settings must not reroute it.
+OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+@pytest.fixture
+def site() -> Iterator[SimulatedSite]:
+    with SimulatedSite(Catalog.seeded(NOW), now=lambda: NOW) as running:
+        yield running
+
+
+def fetch(site: SimulatedSite, path: str) -> tuple[int, str]:
+    try:
+        with OPENER.open(site.url(path), timeout=5) as response:
+            return response.status, response.read().decode()
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, error.read().decode()
+
+
+def get_tree(site: SimulatedSite, path: str) -> LexborHTMLParser:
+    status, text = fetch(site, path)
+    assert status == 200, path
+    return LexborHTMLParser(text)
+
+
+def card_ids(tree: LexborHTMLParser) -> list[int]:
+    ids = []
+    for card in tree.css("a.hfcUserListing"):
+        match = LISTING_ID.search(card.attributes["href"] or "")
+        assert match is not None
+        ids.append(int(match[1]))
+    return ids
+
+
+def card_for(tree: LexborHTMLParser, listing_id: int) -> LexborNode:
+    for card, card_id in zip(tree.css("a.hfcUserListing"), card_ids(tree), strict=True):
+        if card_id == listing_id:
+            return card
+    raise AssertionError(f"no card for listing {listing_id}")
+
+
+def newest(site: SimulatedSite, category: str | None = None) -> SimListing:
+    return site.catalog.listings_in(category)[0]
+
+
+def test_index_first_page_shows_twenty_newest_cards(site: SimulatedSite) -> None:
+    expected = [listing.listing_id for listing in site.catalog.listings_in(None)[:20]]
+    assert card_ids(get_tree(site, "/classifieds/")) == expected
+
+
+def test_index_page_renders_page_nav_twice(site: SimulatedSite) -> None:
+    assert len(get_tree(site, "/classifieds/page-2").css("nav.pageNavWrapper")) == 2
+
+
+def test_index_first_page_next_links_point_to_page_two(site: SimulatedSite) -> None:
+    tree = get_tree(site, "/classifieds/")
+    hrefs = [node.attributes["href"] for node in tree.css("a.pageNav-jump.pageNav-jump--next")]
+    assert hrefs == ["/classifieds/page-2", "/classifieds/page-2"]
+    assert tree.css("a.pageNav-jump--prev") == []
+
+
+def test_index_last_page_has_prev_but_no_next_link(site: SimulatedSite) -> None:
+    tree = get_tree(site, "/classifieds/page-15")
+    assert tree.css("a.pageNav-jump--next") == []
+    assert len(tree.css("a.pageNav-jump--prev")) == 2
+
+
+def test_page_nav_last_numbered_link_is_last_page(site: SimulatedSite) -> None:
+    links = get_tree(site, "/classifieds/").css("ul.pageNav-main li.pageNav-page a")
+    assert (links[-1].text(), links[-1].attributes["href"]) == ("15", "/classifieds/page-15")
+
+
+def test_index_page_past_last_returns_404(site: SimulatedSite) -> None:
+    assert fetch(site, "/classifieds/page-16")[0] == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/classifieds/categories/full-size.3/", "/classifieds/categories/headphones.2/"],
+    ids=["wrong-id", "unknown-slug"],
+)
+def test_category_with_mismatched_slug_and_id_returns_404(site: SimulatedSite, path: str) -> None:
+    assert fetch(site, path)[0] == 404
+
+
+def test_category_page_lists_its_newest_listings(site: SimulatedSite) -> None:
+    expected = [listing.listing_id for listing in site.catalog.listings_in("dacs")[:20]]
+    assert card_ids(get_tree(site, "/classifieds/categories/dacs.8/")) == expected
+
+
+def test_parent_category_lists_its_childrens_listings(site: SimulatedSite) -> None:
+    ids = card_ids(get_tree(site, "/classifieds/categories/headphones-for-sale-trade.1/"))
+    categories = {site.catalog.get(listing_id).category for listing_id in ids}  # type: ignore[union-attr]
+    assert categories == {"full-size", "in-ear-monitors"}
+
+
+def test_category_second_page_link_uses_category_path(site: SimulatedSite) -> None:
+    tree = get_tree(site, "/classifieds/categories/full-size.2/")
+    assert tree.css_first("a.pageNav-jump--next").attributes["href"] == (  # type: ignore[union-attr]
+        "/classifieds/categories/full-size.2/page-2"
+    )
+
+
+def test_empty_category_renders_page_one_without_cards_or_next_link() -> None:
+    with SimulatedSite(Catalog(), now=lambda: NOW) as empty_site:
+        tree = get_tree(empty_site, "/classifieds/categories/daps.10/")
+    assert (tree.css("a.hfcUserListing"), tree.css("a.pageNav-jump--next")) == ([], [])
+
+
+def test_listing_page_shows_title_in_generic_h1(site: SimulatedSite) -> None:
+    listing = newest(site)
+    title = get_tree(site, listing.path).css_first("h1.p-title-value.head-fi_generic_page_title")
+    assert title is not None and title.text() == listing.title
+
+
+def test_listing_page_breadcrumbs_name_parent_and_category(site: SimulatedSite) -> None:
+    listing = newest(site, "full-size")
+    crumbs = [node.text() for node in get_tree(site, listing.path).css("ul.p-breadcrumbs li a")]
+    assert crumbs == ["Classifieds", "Headphones For Sale / Trade", "Full-Size"]
+
+
+def test_listing_page_unknown_id_returns_404(site: SimulatedSite) -> None:
+    assert fetch(site, "/classifieds/nothing-here.99/")[0] == 404
+
+
+def test_short_listing_url_redirects_to_canonical_path(site: SimulatedSite) -> None:
+    listing = newest(site)
+    with OPENER.open(site.url(f"/classifieds/{listing.listing_id}"), timeout=5) as response:
+        assert response.url == site.url(listing.path)
+
+
+def test_add_listing_appears_first_on_page_one(site: SimulatedSite) -> None:
+    added = site.catalog.add_listing(NOW + timedelta(minutes=5), "Hifiman Arya", "full-size", price=899.0)
+    assert card_ids(get_tree(site, "/classifieds/"))[0] == added.listing_id
+
+
+def test_add_listing_pushes_oldest_card_of_page_one_to_page_two(site: SimulatedSite) -> None:
+    last_on_page_one = card_ids(get_tree(site, "/classifieds/"))[-1]
+    site.catalog.add_listing(NOW + timedelta(minutes=5), "Hifiman Arya", "full-size", price=899.0)
+    assert card_ids(get_tree(site, "/classifieds/page-2"))[0] == last_on_page_one
+
+
+def test_change_price_shows_new_price_on_card(site: SimulatedSite) -> None:
+    listing = newest(site)
+    site.catalog.change_price(listing.listing_id, 1149.0, NOW)
+    price = card_for(get_tree(site, "/classifieds/"), listing.listing_id).css_first(".hfcPrice")
+    assert price is not None and price.text().split("\u00a0")[-1].strip() == "$1,149.00 USD"
+
+
+def test_change_price_adds_last_edit_date(site: SimulatedSite) -> None:
+    listing = newest(site)
+    site.catalog.change_price(listing.listing_id, 1149.0, NOW)
+    card = card_for(get_tree(site, "/classifieds/"), listing.listing_id)
+    assert card.css_first(".hfcLastEditDate time").attributes["datetime"] == (  # type: ignore[union-attr]
+        "2026-01-10T12:00:00-0800"
+    )
+
+
+def test_mark_ended_shows_overlay_on_card(site: SimulatedSite) -> None:
+    listing = newest(site)
+    site.catalog.mark_ended(listing.listing_id, "traded", now=NOW)
+    card = card_for(get_tree(site, "/classifieds/"), listing.listing_id)
+    overlay = card.css_first(".hfcOverlayGlobal--content")
+    assert overlay is not None and overlay.text() == "Traded"
+
+
+def test_mark_ended_prefixes_listing_page_title(site: SimulatedSite) -> None:
+    listing = newest(site)
+    site.catalog.mark_ended(listing.listing_id)
+    title = get_tree(site, listing.path).css_first("h1.head-fi_generic_page_title")
+    assert title is not None and title.text() == f"Sold: {listing.title}"
+
+
+def test_active_cards_have_no_overlay(site: SimulatedSite) -> None:
+    active = [listing for listing in site.catalog.listings_in(None)[:20] if listing.status == "active"]
+    tree = get_tree(site, "/classifieds/")
+    overlays = [card_for(tree, listing.listing_id).css(".hfcOverlayGlobal--content") for listing in active]
+    assert overlays == [[]] * len(active)
+
+
+def test_price_label_is_followed_by_no_break_space(site: SimulatedSite) -> None:
+    price = get_tree(site, "/classifieds/").css_first(".hfcPrice")
+    assert price is not None
+    # The split reference §3 describes: drop newlines, trim, split on the no-break space.
+    chunks = [chunk.strip() for chunk in price.text().replace("\n", "").strip().split("\u00a0")]
+    assert chunks == ["For Sale", "$1,299.00 USD"]
+
+
+def test_want_to_buy_without_price_shows_label_only(site: SimulatedSite) -> None:
+    listing = next(each for each in site.catalog.listings_in(None) if each.title == "WTB: 64 Audio U12t")
+    price = card_for(get_tree(site, "/classifieds/"), listing.listing_id).css_first(".hfcPrice")
+    assert price is not None and price.text().replace("\u00a0", " ").strip() == "Want To Buy"
+
+
+def test_seller_without_feedback_has_no_count(site: SimulatedSite) -> None:
+    listing = next(each for each in site.catalog.listings_in(None) if each.seller == "eu.audio.trader")
+    creator = card_for(get_tree(site, "/classifieds/"), listing.listing_id).css_first(".hfcCreatorInfo")
+    assert creator is not None and creator.text(separator="|") == "Listed by:| |eu.audio.trader"
+
+
+def test_card_title_is_html_escaped(site: SimulatedSite) -> None:
+    text = fetch(site, "/classifieds/categories/desktop.5/")[1]
+    assert 'Schiit Jotunheim 2 &lt;balanced&gt; &quot;multibit&quot;' in text
+
+
+def test_cards_use_both_time_flavours(site: SimulatedSite) -> None:
+    tree = get_tree(site, "/classifieds/")
+    assert tree.css("time.u-dt[data-time-string]") != [] and tree.css("time.u-dt[data-timestamp]") != []
+
+
+def test_time_datetime_attribute_converts_to_listed_at(site: SimulatedSite) -> None:
+    listing = newest(site)
+    time = card_for(get_tree(site, "/classifieds/"), listing.listing_id).css_first(".hfcListingDate time")
+    assert time is not None
+    assert datetime.fromisoformat(time.attributes["datetime"] or "").astimezone(UTC) == listing.listed_at
+
+
+def test_time_visible_text_is_relative(site: SimulatedSite) -> None:
+    listing = newest(site)
+    time = card_for(get_tree(site, "/classifieds/"), listing.listing_id).css_first(".hfcListingDate time")
+    assert time is not None and time.text() == "35 minutes ago"
+
+
+def test_request_log_records_paths_in_order(site: SimulatedSite) -> None:
+    for path in ("/classifieds/", "/classifieds/page-2", "/classifieds/categories/dacs.8/"):
+        fetch(site, path)
+    assert site.requests == ["/classifieds/", "/classifieds/page-2", "/classifieds/categories/dacs.8/"]
+
+
+def test_reset_requests_empties_the_log(site: SimulatedSite) -> None:
+    fetch(site, "/classifieds/")
+    site.reset_requests()
+    assert site.requests == []
+
+
+def test_thumbnail_path_returns_png(site: SimulatedSite) -> None:
+    with OPENER.open(site.url("/data/classifieds/100299/thumb.jpg"), timeout=5) as response:
+        assert (response.headers["Content-Type"], response.read()[:8]) == ("image/png", b"\x89PNG\r\n\x1a\n")
+
+
+def test_unknown_path_returns_404_html(site: SimulatedSite) -> None:
+    status, text = fetch(site, "/forums/")
+    assert status == 404 and "The requested page could not be found." in text
+
+
+def test_seeded_catalog_is_deterministic() -> None:
+    assert Catalog.seeded(NOW).listings_in(None) == Catalog.seeded(NOW).listings_in(None)
+
+
+def test_seeded_ids_increase_with_listed_at() -> None:
+    listings = Catalog.seeded(NOW).listings_in(None)
+    assert [listing.listing_id for listing in listings] == sorted(
+        (listing.listing_id for listing in listings), reverse=True
+    )
+
+
+VARIATIONS: dict[str, Callable[[SimListing], bool]] = {
+    "for-sale": lambda listing: listing.listing_type == "For Sale",
+    "for-sale-trade": lambda listing: listing.listing_type == "For Sale/Trade",
+    "wtb-with-price": lambda listing: listing.listing_type == "Want To Buy" and listing.price is not None,
+    "wtb-without-price": lambda listing: listing.listing_type == "Want To Buy" and listing.price is None,
+    "sold": lambda listing: listing.status == "sold",
+    "closed": lambda listing: listing.status == "closed",
+    "traded": lambda listing: listing.status == "traded",
+    "edited": lambda listing: listing.edited_at is not None,
+    "never-edited": lambda listing: listing.edited_at is None,
+    "no-thumbnail": lambda listing: listing.thumbnail is None,
+    "relative-thumbnail": lambda listing: (listing.thumbnail or "").startswith("/data/"),
+    "absolute-thumbnail": lambda listing: (listing.thumbnail or "").startswith("https://"),
+    "seller-with-space": lambda listing: " " in (listing.seller or ""),
+    "seller-with-dot": lambda listing: "." in (listing.seller or ""),
+    "seller-with-dash": lambda listing: "-" in (listing.seller or ""),
+    "seller-without-feedback": lambda listing: listing.seller is not None and listing.seller_feedback is None,
+    "eur": lambda listing: listing.currency == "EUR",
+    "gbp": lambda listing: listing.currency == "GBP",
+    "price-over-1000": lambda listing: (listing.price or 0) >= 1000,
+}
+
+
+@pytest.mark.parametrize("is_variation", VARIATIONS.values(), ids=VARIATIONS.keys())
+def test_seeded_catalog_covers_reference_variations(is_variation: Callable[[SimListing], bool]) -> None:
+    # Even a tiny catalog holds every variation of reference §7, thanks to the showcase listings.
+    assert any(is_variation(listing) for listing in Catalog.seeded(NOW, per_category=1).listings_in(None))
+
+
+def test_sample_arrivals_add_the_demo_titles_newest_first() -> None:
+    catalog = Catalog.seeded(NOW)
+    catalog.add_sample_arrivals(NOW + timedelta(hours=1))
+    titles = [listing.title for listing in catalog.listings_in(None)[:6]]
+    assert titles == [
+        "Topping D90SE", "Schiit Bifrost 2/64", "WTB: Moondrop Variations", "Moondrop Blessing 3",
+        "Focal Utopia 2022", "Sennheiser HD800 S - mint, with case",
+    ]
+
+
+def test_add_listing_rejects_parent_category() -> None:
+    with pytest.raises(ValueError, match="leaf slug"):
+        Catalog().add_listing(NOW, "Anything", "headphones-for-sale-trade", price=1.0)
