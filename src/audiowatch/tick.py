@@ -1,0 +1,200 @@
+"""run_tick(): one pass of the whole job, stage by stage, in the order of SPEC §1.
+
+    lock -> read state -> fetch pages -> parse -> upsert into DuckDB -> detect events
+    -> match rules -> enqueue notifications -> deliver pending -> write run record and state
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
+
+import structlog
+
+from audiowatch import events, lock, match, signals, sources
+from audiowatch.config.model import Config
+from audiowatch.errors import AudioWatchError, Interrupted
+from audiowatch.exitcodes import ExitCode
+from audiowatch.fetch import base as fetch_base
+from audiowatch.listing import Listing
+from audiowatch.notify import deliver, registry, render
+from audiowatch.notify.base import Channel, Message
+from audiowatch.scrape import ScrapeResult, scrape_sources
+from audiowatch.store import database, listings, outbox, runs, state
+
+if TYPE_CHECKING:
+    import duckdb
+
+log = structlog.get_logger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class TickOptions:
+    max_pages: int | None = None  # overrides the page limit of this run
+    headless: bool | None = None  # overrides scraper.headless
+    dry_run: bool = False  # roll back the database and send nothing; report what would be sent
+
+
+@dataclass(frozen=True, slots=True)
+class TickResult:
+    run_id: str
+    seeding: bool
+    counts: runs.RunCounts
+    matches: tuple[match.Match, ...] = ()
+    delivery: deliver.DeliveryReport = field(default_factory=deliver.DeliveryReport)
+    would_send: tuple[tuple[str, Message], ...] = ()  # (channel, message), dry runs only
+
+
+def run_tick(config: Config, options: TickOptions = TickOptions(), *, clock: Clock = utc_now) -> TickResult:
+    """Run one tick. Raise LockHeld (75) at once when another tick holds the lock.
+
+    Every tick that gets the lock leaves a row in scrape_logs, whatever happens.
+    """
+    rules = match.compile_rules(config)
+    with lock.hold(lock.lock_path_for(config.database_path)), signals.stop_on_signals():
+        connection = database.connect(config.database_path)
+        try:
+            return _run_recorded(connection, config, options, rules, clock)
+        finally:
+            connection.close()
+
+
+@dataclass(slots=True)
+class _Run:
+    """What one tick works with, passed between its stages."""
+
+    connection: duckdb.DuckDBPyConnection
+    config: Config
+    options: TickOptions
+    rules: Sequence[match.CompiledRule]
+    clock: Clock
+    run_id: str
+    started: datetime
+    seeding: bool
+    counts: runs.RunCounts = field(default_factory=runs.RunCounts)
+
+
+def _run_recorded(
+    connection: duckdb.DuckDBPyConnection,
+    config: Config,
+    options: TickOptions,
+    rules: Sequence[match.CompiledRule],
+    clock: Clock,
+) -> TickResult:
+    started = clock()
+    run = _Run(connection, config, options, rules, clock, uuid.uuid4().hex[:12], started,
+               seeding=state.read_time(connection, state.LAST_SUCCESS) is None)
+    structlog.contextvars.bind_contextvars(run_id=run.run_id)
+    runs.start_run(connection, run.run_id, started, run.seeding)
+    log.info("tick_started", seeding=run.seeding, dry_run=options.dry_run)
+    outcome, exit_code, error_text = runs.Outcome.FAILED, ExitCode.ERROR, None
+    try:
+        result = _run_stages(run)
+        outcome = runs.Outcome.DRY_RUN if options.dry_run else runs.Outcome.OK
+        exit_code = ExitCode.OK
+        return result
+    except AudioWatchError as error:
+        outcome = runs.Outcome.INTERRUPTED if isinstance(error, Interrupted) else runs.Outcome.FAILED
+        exit_code, error_text = error.exit_code, str(error)
+        raise
+    except Exception as error:  # recorded here, then re-raised to the CLI boundary
+        error_text = f"{type(error).__name__}: {error}"
+        raise
+    finally:
+        runs.finish_run(connection, run.run_id, finished_at=clock(), outcome=outcome, counts=run.counts,
+                        exit_code=int(exit_code), error=error_text)
+        log.info("tick_finished", outcome=str(outcome), exit_code=int(exit_code),
+                 **{name: getattr(run.counts, name) for name in run.counts.__slots__})
+        structlog.contextvars.unbind_contextvars("run_id")
+
+
+def _run_stages(run: _Run) -> TickResult:
+    """Fetch and parse; store, detect, match and queue in one transaction; then deliver."""
+    scraped = _scrape(run)
+    matches, queued = _store_and_queue(run, scraped.listings)
+    if run.options.dry_run:
+        would_send = tuple((item.channel, message) for item, message in queued)
+        return TickResult(run.run_id, run.seeding, run.counts, tuple(matches), would_send=would_send)
+    report = _deliver(run.connection, run.config, run.clock())
+    run.counts.notifications = report.sent
+    state.write_time(run.connection, state.LAST_SUCCESS, run.started, run.clock())
+    return TickResult(run.run_id, run.seeding, run.counts, tuple(matches), report)
+
+
+def _scrape(run: _Run) -> ScrapeResult:
+    plan = _page_plan(run.config, run.options, run.started, run.seeding)
+    fetcher = fetch_base.open_fetcher(run.config.scraper, headless=run.options.headless)
+    with fetcher:
+        try:
+            scraped = scrape_sources(fetcher, run.config.scraper, plan)
+        finally:
+            run.counts.requests = fetcher.requests
+    run.counts.pages, run.counts.skipped_cards = scraped.pages, scraped.skipped_cards
+    run.counts.listings_seen = len({listing.listing_id for listing in scraped.listings})
+    return scraped
+
+
+def _store_and_queue(
+    run: _Run, scraped: Sequence[Listing]
+) -> tuple[list[match.Match], list[tuple[outbox.Pending, Message]]]:
+    """Store the listings and queue notifications for the matches, all or nothing.
+
+    A dry run sees its own writes and then rolls them back, so the next real tick still
+    finds the same listings new.
+    """
+    now = run.clock()
+    channel_names = [channel.name for channel in run.config.notifications.channels]
+    with database.transaction(run.connection, commit=not run.options.dry_run):
+        changes = listings.upsert_listings(run.connection, scraped, now, run.run_id)
+        run.counts.new_listings = sum(change.before is None for change in changes)
+        run.counts.changed_listings = len(changes) - run.counts.new_listings
+        found = events.detect_events(changes, seeding=run.seeding)
+        matches = match.match_events(found, run.rules, now)
+        run.counts.matches = len(matches)
+        queued = _queue(matches, run.rules, channel_names)
+        outbox.enqueue(run.connection, [item for item, _ in queued], now)
+        state.write_time(run.connection, state.LAST_RUN, run.started, now)
+    return matches, queued
+
+
+def _page_plan(config: Config, options: TickOptions, started: datetime, seeding: bool) -> sources.PagePlan:
+    scraper = config.scraper
+    if seeding:
+        limit = options.max_pages or scraper.initial_max_pages
+        return sources.PagePlan(limit, started - timedelta(days=scraper.initial_scrape_days))
+    return sources.PagePlan(options.max_pages or scraper.scheduled_max_pages)
+
+
+def _queue(
+    matches: Sequence[match.Match], rules: Sequence[match.CompiledRule], channel_names: Sequence[str]
+) -> list[tuple[outbox.Pending, Message]]:
+    queued: list[tuple[outbox.Pending, Message]] = []
+    for found in matches:
+        message = render.render_message(found)
+        for channel in match.channels_for(found, rules, channel_names):
+            pending = outbox.Pending(message.event_key, message.event_kind, message.listing.listing_id,
+                                     channel, message.rules, message.to_json())
+            queued.append((pending, message))
+    return queued
+
+
+def _deliver(connection: duckdb.DuckDBPyConnection, config: Config, now: datetime) -> deliver.DeliveryReport:
+    channels: dict[str, Channel] = {}
+    try:
+        for settings in config.notifications.channels:
+            channel = registry.open_channel(settings)
+            channel.check()
+            channels[settings.name] = channel
+        return deliver.deliver_due(connection, channels, now)
+    finally:
+        for channel in channels.values():
+            channel.close()
