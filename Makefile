@@ -1,0 +1,39 @@
+# `make demo` and `make test` set everything up themselves on a fresh Debian machine.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test lint typecheck unit bench browser clean
+
+demo: $(INSTALLED) browser
+	$(BIN)/audiowatch demo
+
+test: $(INSTALLED) browser lint typecheck
+	$(BIN)/python -m pytest
+
+lint: $(INSTALLED)
+	$(BIN)/ruff check src tests benchmarks
+
+typecheck: $(INSTALLED)
+	$(BIN)/mypy
+
+# The fast tests only: no browser, no subprocesses.
+unit: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+bench: $(INSTALLED) browser
+	$(BIN)/python benchmarks/run_all.py
+
+browser:
+	@PYTHON=$(PYTHON) sh scripts/ensure-system-packages chromium
+
+$(INSTALLED): pyproject.toml
+	@PYTHON=$(PYTHON) sh scripts/ensure-system-packages venv
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(INSTALLED)
+
+clean:
+	rm -rf $(VENV) build dist src/*.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
