@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import duckdb
 import pytest
 import yaml
 from click.testing import CliRunner
@@ -44,6 +45,16 @@ def site(now: datetime) -> Iterator[SimulatedSite]:
     """The simulated Head-Fi classifieds, seeded and serving on 127.0.0.1."""
     with SimulatedSite(Catalog.seeded(now)) as running:
         yield running
+
+
+@pytest.fixture
+def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh, migrated database file."""
+    from audiowatch.store import database
+
+    opened = database.connect(tmp_path / "test.db")
+    yield opened
+    opened.close()
 
 
 ConfigFactory = Callable[..., Path]

@@ -149,3 +149,15 @@ def test_unset_variable_names_variable_key_and_line(tmp_path: Path) -> None:
 def test_escaped_variable_stays_literal(tmp_path: Path) -> None:
     config = load_config(write(tmp_path, "rules:\n  - name: a\n    expression: '\"\\${X}\"'\n"))
     assert config.rules[0].expression == '"${X}"'
+
+
+def test_bad_rule_is_reported_beside_validation_errors(tmp_path: Path) -> None:
+    path = write(tmp_path, "scraper:\n  headless: maybe\nrules:\n  - name: a\n    expression: 'prise < 1'\n")
+    message = problems(path)
+    assert "2 problems" in message
+    assert "scraper.headless" in message and 'unknown field "prise"' in message
+
+
+def test_unset_variable_is_reported_once_for_its_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "scraper:\n  base_url: '${NO_SUCH_VARIABLE}'\n")
+    assert problems(path).count("scraper.base_url") == 1

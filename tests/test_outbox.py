@@ -2,27 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import duckdb
 import pytest
 
 from audiowatch.notify.base import Message
 from audiowatch.notify.deliver import deliver_due, retry_delay
-from audiowatch.store import database, outbox
+from audiowatch.store import outbox
 from tests.support.channels import PermanentFailure, RecordingChannel, TemporaryFailure
 from tests.support.listings import make_listing
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = database.connect(tmp_path / "test.db")
-    yield connection
-    connection.close()
 
 
 def pending(listing_id: int = 1, channel: str = "recording") -> outbox.Pending:

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import duckdb
-import pytest
 
 from audiowatch.listing import ListingStatus
 from audiowatch.store import database, listings
 from tests.support.listings import make_listing
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    connection = database.connect(tmp_path / "test.db")
-    yield connection
-    connection.close()
 
 
 def history(connection: duckdb.DuckDBPyConnection) -> list[tuple[object, ...]]:

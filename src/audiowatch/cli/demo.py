@@ -62,6 +62,7 @@ def serve(port: int, seed: int) -> None:
     """
     from audiowatch.simulator import server
 
-    click.echo(f"Serving the simulated classifieds at http://127.0.0.1:{port}/classifieds/ "
-               "(Ctrl-C stops)", err=True)
-    server.serve_forever(port=port, seed=seed)
+    def ready(base_url: str) -> None:
+        click.echo(f"Serving the simulated classifieds at {base_url}/classifieds/ (Ctrl-C stops)", err=True)
+
+    server.serve_forever(port=port, seed=seed, on_ready=ready)

@@ -27,19 +27,34 @@ _VARIABLE = re.compile(r"(\\)?\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 def load_config(path: Path) -> Config:
     """Load, expand and validate the config file at ``path``.
 
-    Raise ConfigError listing every problem, each with file, line and key.
+    Raise ConfigError listing every problem, each with file, line and key: unset variables,
+    validation errors and bad rules are all collected before failing once.
     """
     text = _read(path)
     data, lines = _parse_yaml(text, path)
     environment = {**read_dotenv(path.parent / ".env"), **os.environ}
     problems: list[str] = []
-    expanded = _expand(data, (), environment, lambda key, message: problems.append(
-        _located(path, lines, key, message)))
+    unset_keys: set[KeyPath] = set()
+
+    def report_unset(key: KeyPath, message: str) -> None:
+        unset_keys.add(key)
+        problems.append(_located(path, lines, key, message))
+
+    expanded = _expand(data, (), environment, report_unset)
+    try:
+        config: Config | None = Config.model_validate(expanded)
+    except pydantic.ValidationError as error:
+        config = None
+        # A key whose variable is unset fails validation too; its first message says it all.
+        problems.extend(_describe(key, item, path, lines) for item in error.errors()
+                        if (key := _drop_union_tags(tuple(item["loc"]), expanded)) not in unset_keys)
+    problems.extend(_rule_problems(expanded, path, lines))
+    if config is not None:
+        problems.extend(_channel_problems(config, path, lines))
     if problems:
         raise ConfigError(problems)
-    config = _validate(expanded, path, lines)
-    _check_rules(config, path, lines)
-    return config
+    assert config is not None  # no problems means validation passed
+    return config.model_copy(update={"source_path": path.resolve()})
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -126,16 +141,7 @@ def _expand(value: Any, key: KeyPath, environment: Mapping[str, str], report: An
     return _VARIABLE.sub(substitute, value)
 
 
-def _validate(data: dict[str, Any], path: Path, lines: dict[KeyPath, int]) -> Config:
-    try:
-        config = Config.model_validate(data)
-    except pydantic.ValidationError as error:
-        raise ConfigError([_describe(item, data, path, lines) for item in error.errors()]) from None
-    return config.model_copy(update={"source_path": path.resolve()})
-
-
-def _describe(item: Any, data: Any, path: Path, lines: dict[KeyPath, int]) -> str:
-    key = _drop_union_tags(tuple(item["loc"]), data)
+def _describe(key: KeyPath, item: Any, path: Path, lines: dict[KeyPath, int]) -> str:
     message = str(item["msg"]).removeprefix("Value error, ")
     if item["type"] == "extra_forbidden":
         message = "unknown key; check its spelling and indentation"
@@ -164,31 +170,45 @@ def _has_child(data: Any, part: str | int) -> bool:
     return isinstance(data, list) and isinstance(part, int) and part < len(data)
 
 
-def _check_rules(config: Config, path: Path, lines: dict[KeyPath, int]) -> None:
-    """Compile every rule and the global filter now, so a bad rule fails at load time (78)."""
+def _rule_problems(data: dict[str, Any], path: Path, lines: dict[KeyPath, int]) -> list[str]:
+    """Compile every rule and the global filter now, so a bad rule fails at load time (78).
+
+    Works on the raw data, so rule mistakes are reported beside any validation errors.
+    """
     from audiowatch.rules import grammar
 
     problems: list[str] = []
-    channel_names = {channel.name for channel in config.notifications.channels}
-    expressions: list[tuple[KeyPath, str, str]] = [
-        (("rules", index, "expression"), rule.name, rule.expression)
-        for index, rule in enumerate(config.rules)
-    ]
-    if config.filters.global_:
-        expressions.append((("filters", "global"), "global filter", config.filters.global_))
-    for key, name, expression in expressions:
+    for key, name, expression in _expressions(data):
         try:
             grammar.parse_expression(expression)
         except RuleError as error:
             where = f"{path}:{_line(lines, key)}: {_dotted(key)}"
             problems.append(str(error.with_rule(name, where)))
-    for index, rule in enumerate(config.rules):
-        for unknown in sorted(set(rule.channels or []) - channel_names):
-            problems.append(_located(path, lines, ("rules", index, "channels"),
-                                     f'unknown channel "{unknown}"; configured channels: '
-                                     f"{', '.join(sorted(channel_names))}"))
-    if problems:
-        raise ConfigError(problems)
+    return problems
+
+
+def _expressions(data: dict[str, Any]) -> list[tuple[KeyPath, str, str]]:
+    """Return (key, rule name, expression) for every rule expression written as text."""
+    found: list[tuple[KeyPath, str, str]] = []
+    rules = data.get("rules")
+    for index, rule in enumerate(rules if isinstance(rules, list) else []):
+        if isinstance(rule, dict) and isinstance(rule.get("expression"), str):
+            found.append((("rules", index, "expression"), str(rule.get("name", f"#{index + 1}")),
+                          rule["expression"]))
+    filters = data.get("filters")
+    if isinstance(filters, dict) and isinstance(filters.get("global"), str):
+        found.append((("filters", "global"), "global filter", filters["global"]))
+    return found
+
+
+def _channel_problems(config: Config, path: Path, lines: dict[KeyPath, int]) -> list[str]:
+    channel_names = {channel.name for channel in config.notifications.channels}
+    return [
+        _located(path, lines, ("rules", index, "channels"),
+                 f'unknown channel "{unknown}"; configured channels: {", ".join(sorted(channel_names))}')
+        for index, rule in enumerate(config.rules)
+        for unknown in sorted(set(rule.channels or []) - channel_names)
+    ]
 
 
 def _located(path: Path, lines: dict[KeyPath, int], key: KeyPath, message: str) -> str:

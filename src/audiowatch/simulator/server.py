@@ -81,15 +81,21 @@ class SimulatedSite:
         """Return the absolute URL of a site-relative path such as `/classifieds/page-2`."""
         return self.base_url + path
 
-    def start(self) -> SimulatedSite:
-        """Bind the port and serve in a daemon thread; return self. Raise OSError if the port is taken."""
+    def start(self, *, poll_interval: float = 0.01) -> SimulatedSite:
+        """Bind the port and serve in a daemon thread; return self. Raise OSError if the port is taken.
+
+        `poll_interval` bounds how long stop() waits for the serving loop to notice: short for tests
+        that start a site each, longer for a long-running site that should idle quietly.
+        """
         if self._server is not None:
             raise RuntimeError("the simulated site is already running")
         server = _Server((self.host, self._requested_port), _Handler)
         server.site = self
-        # A short poll interval keeps stop() fast: shutdown() waits for the serving loop to notice.
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="simulated-headfi", daemon=True
+            target=server.serve_forever,
+            kwargs={"poll_interval": poll_interval},
+            name="simulated-headfi",
+            daemon=True,
         )
         self._server = server
         self._thread.start()
@@ -197,11 +203,14 @@ def serve_forever(
     Raise OSError if the port is taken.
     """
     site = SimulatedSite(Catalog.seeded(_utc_now(), seed=seed), host=host, port=port)
-    with site:
+    site.start(poll_interval=0.5)
+    try:
         if on_ready is not None:
             on_ready(site.base_url)
         with contextlib.suppress(KeyboardInterrupt):
             threading.Event().wait()
+    finally:
+        site.stop()
 
 
 def _utc_now() -> datetime:
