@@ -48,11 +48,16 @@ def site(now: datetime) -> Iterator[SimulatedSite]:
 
 
 @pytest.fixture
-def connection(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
-    """A fresh, migrated database file."""
+def database_path(tmp_path: Path) -> Path:
+    return tmp_path / "data" / "test.db"
+
+
+@pytest.fixture
+def connection(database_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    """A fresh, migrated database file (in-process code opening the same path shares it)."""
     from audiowatch.store import database
 
-    opened = database.connect(tmp_path / "test.db")
+    opened = database.connect(database_path)
     yield opened
     opened.close()
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import duckdb
 import pytest
@@ -35,55 +36,61 @@ def test_same_event_on_two_channels_is_two_rows(connection: duckdb.DuckDBPyConne
     assert outbox.enqueue(connection, [pending(1, "a"), pending(1, "b")], NOW) == 2
 
 
-def test_delivery_marks_sent_after_the_channel_confirms(connection: duckdb.DuckDBPyConnection) -> None:
+def test_delivery_marks_sent_after_the_channel_confirms(
+    connection: duckdb.DuckDBPyConnection, database_path: Path
+) -> None:
     outbox.enqueue(connection, [pending(1)], NOW)
     channel = RecordingChannel()
-    report = deliver_due(connection, {"recording": channel}, NOW)
+    report = deliver_due(database_path, {"recording": channel}, NOW)
     assert (report.sent, [message.event_key for message in channel.sent]) == (1, ["new:1"])
     assert outbox.count_by_status(connection) == {"pending": 0, "sent": 1, "failed": 0}
 
 
-def test_sent_notification_is_not_sent_again(connection: duckdb.DuckDBPyConnection) -> None:
+def test_sent_notification_is_not_sent_again(connection: duckdb.DuckDBPyConnection, database_path: Path) -> None:
     outbox.enqueue(connection, [pending(1)], NOW)
     channel = RecordingChannel()
-    deliver_due(connection, {"recording": channel}, NOW)
+    deliver_due(database_path, {"recording": channel}, NOW)
     outbox.enqueue(connection, [pending(1)], NOW)
-    deliver_due(connection, {"recording": channel}, NOW + timedelta(hours=1))
+    deliver_due(database_path, {"recording": channel}, NOW + timedelta(hours=1))
     assert len(channel.sent) == 1
 
 
-def test_temporary_failure_stays_pending_until_its_retry_time(connection: duckdb.DuckDBPyConnection) -> None:
+def test_temporary_failure_stays_pending_until_its_retry_time(
+    connection: duckdb.DuckDBPyConnection, database_path: Path
+) -> None:
     outbox.enqueue(connection, [pending(1)], NOW)
     channel = RecordingChannel(failures=[TemporaryFailure("HTTP 503")])
-    assert deliver_due(connection, {"recording": channel}, NOW).deferred == 1
-    assert deliver_due(connection, {"recording": channel}, NOW + timedelta(seconds=30)).sent == 0
-    assert deliver_due(connection, {"recording": channel}, NOW + timedelta(minutes=2)).sent == 1
+    assert deliver_due(database_path, {"recording": channel}, NOW).deferred == 1
+    assert deliver_due(database_path, {"recording": channel}, NOW + timedelta(seconds=30)).sent == 0
+    assert deliver_due(database_path, {"recording": channel}, NOW + timedelta(minutes=2)).sent == 1
 
 
-def test_temporary_failure_records_the_reason(connection: duckdb.DuckDBPyConnection) -> None:
+def test_temporary_failure_records_the_reason(connection: duckdb.DuckDBPyConnection, database_path: Path) -> None:
     outbox.enqueue(connection, [pending(1)], NOW)
-    deliver_due(connection, {"recording": RecordingChannel(failures=[TemporaryFailure("HTTP 503")])}, NOW)
+    deliver_due(database_path, {"recording": RecordingChannel(failures=[TemporaryFailure("HTTP 503")])}, NOW)
     row = connection.execute("SELECT status, attempts, last_error FROM outbox").fetchone()
     assert row == ("pending", 1, "HTTP 503")
 
 
-def test_permanent_failure_is_marked_failed(connection: duckdb.DuckDBPyConnection) -> None:
+def test_permanent_failure_is_marked_failed(connection: duckdb.DuckDBPyConnection, database_path: Path) -> None:
     outbox.enqueue(connection, [pending(1)], NOW)
     channel = RecordingChannel(failures=[PermanentFailure("HTTP 401")])
-    assert deliver_due(connection, {"recording": channel}, NOW).failed == 1
+    assert deliver_due(database_path, {"recording": channel}, NOW).failed == 1
     assert outbox.count_by_status(connection)["failed"] == 1
 
 
-def test_unexpected_channel_error_keeps_the_row_pending(connection: duckdb.DuckDBPyConnection) -> None:
+def test_unexpected_channel_error_keeps_the_row_pending(
+    connection: duckdb.DuckDBPyConnection, database_path: Path
+) -> None:
     outbox.enqueue(connection, [pending(1), pending(2)], NOW)
     channel = RecordingChannel(failures=[ValueError("bug")])
-    report = deliver_due(connection, {"recording": channel}, NOW)
+    report = deliver_due(database_path, {"recording": channel}, NOW)
     assert (report.deferred, report.sent) == (1, 1)
 
 
-def test_rows_for_unconfigured_channels_wait(connection: duckdb.DuckDBPyConnection) -> None:
+def test_rows_for_unconfigured_channels_wait(connection: duckdb.DuckDBPyConnection, database_path: Path) -> None:
     outbox.enqueue(connection, [pending(1, "gone")], NOW)
-    assert deliver_due(connection, {"recording": RecordingChannel()}, NOW).sent == 0
+    assert deliver_due(database_path, {"recording": RecordingChannel()}, NOW).sent == 0
     assert outbox.count_by_status(connection)["pending"] == 1
 
 

@@ -107,20 +107,26 @@ class BackingOff(AudioWatchError):
 
 
 class DatabaseBusy(AudioWatchError):
-    """Another process (a DuckDB CLI session, `status`) holds the database file open."""
+    """Another process holds the DuckDB file: a tick writing, or a reader such as the duckdb CLI."""
 
     exit_code = ExitCode.TEMPFAIL
 
-    def __init__(self, path: Path, detail: str) -> None:
+    def __init__(self, path: Path, detail: str, *, reading: bool = False) -> None:
         self.path = path
         self.detail = detail
+        self.reading = reading
         super().__init__(path, detail)
 
     def __str__(self) -> str:
+        if self.reading:
+            return (
+                f"the database {self.path} is busy ({self.detail}): a tick is probably writing to it. "
+                "Try again in a few seconds."
+            )
         return (
             f"the database {self.path} is open in another program ({self.detail}). DuckDB allows "
-            "one writer at a time: close other sessions on it, or open them with -readonly "
-            "between ticks."
+            "one process at a time to write, and an open reader blocks it too: close other sessions "
+            "on it (the duckdb CLI, a notebook) or open them only between ticks."
         )
 
 

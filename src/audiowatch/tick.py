@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
@@ -26,7 +27,7 @@ from audiowatch.scrape import ScrapeResult, scrape_sources
 from audiowatch.store import database, listings, outbox, runs, state
 
 if TYPE_CHECKING:
-    import duckdb
+    pass
 
 log = structlog.get_logger(__name__)
 
@@ -57,22 +58,20 @@ class TickResult:
 def run_tick(config: Config, options: TickOptions = TickOptions(), *, clock: Clock = utc_now) -> TickResult:
     """Run one tick. Raise LockHeld (75) at once when another tick holds the lock.
 
-    Every tick that gets the lock leaves a row in scrape_logs, whatever happens.
+    Every tick that gets the lock leaves a row in scrape_logs, whatever happens. The database
+    is opened only for each short write, never while pages load or channels send, so `status`
+    or a duckdb CLI session can read in between (DuckDB allows one process at a time).
     """
     rules = match.compile_rules(config)
     with lock.hold(lock.lock_path_for(config.database_path)), signals.stop_on_signals():
-        connection = database.connect(config.database_path)
-        try:
-            return _run_recorded(connection, config, options, rules, clock)
-        finally:
-            connection.close()
+        run = _start(config, options, rules, clock)
+        return _run_recorded(run)
 
 
 @dataclass(slots=True)
 class _Run:
     """What one tick works with, passed between its stages."""
 
-    connection: duckdb.DuckDBPyConnection
     config: Config
     options: TickOptions
     rules: Sequence[match.CompiledRule]
@@ -82,24 +81,27 @@ class _Run:
     seeding: bool
     counts: runs.RunCounts = field(default_factory=runs.RunCounts)
 
+    @property
+    def database_path(self) -> Path:
+        return self.config.database_path
 
-def _run_recorded(
-    connection: duckdb.DuckDBPyConnection,
-    config: Config,
-    options: TickOptions,
-    rules: Sequence[match.CompiledRule],
-    clock: Clock,
-) -> TickResult:
+
+def _start(config: Config, options: TickOptions, rules: Sequence[match.CompiledRule], clock: Clock) -> _Run:
     started = clock()
-    run = _Run(connection, config, options, rules, clock, uuid.uuid4().hex[:12], started,
-               seeding=state.read_time(connection, state.LAST_SUCCESS) is None)
+    with database.session(config.database_path) as connection:
+        seeding = state.read_time(connection, state.LAST_SUCCESS) is None
+        run = _Run(config, options, rules, clock, uuid.uuid4().hex[:12], started, seeding)
+        runs.start_run(connection, run.run_id, started, seeding)
+    return run
+
+
+def _run_recorded(run: _Run) -> TickResult:
     structlog.contextvars.bind_contextvars(run_id=run.run_id)
-    runs.start_run(connection, run.run_id, started, run.seeding)
-    log.info("tick_started", seeding=run.seeding, dry_run=options.dry_run)
+    log.info("tick_started", seeding=run.seeding, dry_run=run.options.dry_run)
     outcome, exit_code, error_text = runs.Outcome.FAILED, ExitCode.ERROR, None
     try:
         result = _run_stages(run)
-        outcome = runs.Outcome.DRY_RUN if options.dry_run else runs.Outcome.OK
+        outcome = runs.Outcome.DRY_RUN if run.options.dry_run else runs.Outcome.OK
         exit_code = ExitCode.OK
         return result
     except AudioWatchError as error:
@@ -110,8 +112,9 @@ def _run_recorded(
         error_text = f"{type(error).__name__}: {error}"
         raise
     finally:
-        runs.finish_run(connection, run.run_id, finished_at=clock(), outcome=outcome, counts=run.counts,
-                        exit_code=int(exit_code), error=error_text)
+        with database.session(run.database_path) as connection:
+            runs.finish_run(connection, run.run_id, finished_at=run.clock(), outcome=outcome,
+                            counts=run.counts, exit_code=int(exit_code), error=error_text)
         log.info("tick_finished", outcome=str(outcome), exit_code=int(exit_code),
                  **{name: getattr(run.counts, name) for name in run.counts.__slots__})
         structlog.contextvars.unbind_contextvars("run_id")
@@ -124,9 +127,10 @@ def _run_stages(run: _Run) -> TickResult:
     if run.options.dry_run:
         would_send = tuple((item.channel, message) for item, message in queued)
         return TickResult(run.run_id, run.seeding, run.counts, tuple(matches), would_send=would_send)
-    report = _deliver(run.connection, run.config, run.clock())
+    report = _deliver(run.config, run.clock())
     run.counts.notifications = report.sent
-    state.write_time(run.connection, state.LAST_SUCCESS, run.started, run.clock())
+    with database.session(run.database_path) as connection:
+        state.write_time(connection, state.LAST_SUCCESS, run.started, run.clock())
     return TickResult(run.run_id, run.seeding, run.counts, tuple(matches), report)
 
 
@@ -153,16 +157,17 @@ def _store_and_queue(
     """
     now = run.clock()
     channel_names = [channel.name for channel in run.config.notifications.channels]
-    with database.transaction(run.connection, commit=not run.options.dry_run):
-        changes = listings.upsert_listings(run.connection, scraped, now, run.run_id)
+    with database.session(run.database_path) as connection, \
+            database.transaction(connection, commit=not run.options.dry_run):
+        changes = listings.upsert_listings(connection, scraped, now, run.run_id)
         run.counts.new_listings = sum(change.before is None for change in changes)
         run.counts.changed_listings = len(changes) - run.counts.new_listings
         found = events.detect_events(changes, seeding=run.seeding)
         matches = match.match_events(found, run.rules, now)
         run.counts.matches = len(matches)
         queued = _queue(matches, run.rules, channel_names)
-        outbox.enqueue(run.connection, [item for item, _ in queued], now)
-        state.write_time(run.connection, state.LAST_RUN, run.started, now)
+        outbox.enqueue(connection, [item for item, _ in queued], now)
+        state.write_time(connection, state.LAST_RUN, run.started, now)
     return matches, queued
 
 
@@ -187,14 +192,14 @@ def _queue(
     return queued
 
 
-def _deliver(connection: duckdb.DuckDBPyConnection, config: Config, now: datetime) -> deliver.DeliveryReport:
+def _deliver(config: Config, now: datetime) -> deliver.DeliveryReport:
     channels: dict[str, Channel] = {}
     try:
         for settings in config.notifications.channels:
             channel = registry.open_channel(settings)
             channel.check()
             channels[settings.name] = channel
-        return deliver.deliver_due(connection, channels, now)
+        return deliver.deliver_due(config.database_path, channels, now)
     finally:
         for channel in channels.values():
             channel.close()

@@ -94,3 +94,14 @@ def test_sigterm_stops_the_tick_with_143_after_recording_it(
     # The browser closed properly: Playwright removes its profile folder only on a clean close.
     assert not list(temporary.glob("playwright_chromiumdev_profile-*"))
     shutil.rmtree(temporary)
+
+
+def test_database_can_be_read_while_a_tick_scrapes(site: SimulatedSite, make_config: Callable[..., Path]) -> None:
+    config = make_config(site.base_url, scraper={"rate_limit_delay_seconds": 0.5})
+    with subprocess.Popen(tick_command(config), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True) as process:
+        wait_for_line(process, "page_scraped")
+        with duckdb.connect(str(config.parent / "data" / "audiowatch.db"), read_only=True) as reader:
+            assert reader.execute("SELECT outcome FROM scrape_logs").fetchall() == [("running",)]
+        process.communicate(timeout=60)
+    assert process.returncode == 0

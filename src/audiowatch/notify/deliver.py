@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 
-from audiowatch.notify.base import Channel, Message, PermanentFailure, TemporaryFailure
-from audiowatch.store import outbox
+from audiowatch.notify.base import Channel, DeliveryFailure, Message, PermanentFailure, TemporaryFailure
+from audiowatch.store import database, outbox
 
 if TYPE_CHECKING:
     import duckdb
@@ -28,40 +29,54 @@ class DeliveryReport:
     failed: int = 0
 
 
-def deliver_due(
-    connection: duckdb.DuckDBPyConnection, channels: Mapping[str, Channel], now: datetime
-) -> DeliveryReport:
+def deliver_due(database_path: Path, channels: Mapping[str, Channel], now: datetime) -> DeliveryReport:
     """Send every due notification through its channel and record the outcome row by row.
 
-    A row is marked sent only after the channel confirmed it, so a crash in between can at
-    worst repeat one message, never lose one.
+    The database is open only to claim the due rows and to record each outcome, never while
+    a channel talks to its service, so readers are not locked out by a slow webhook. A row is
+    marked sent only after the channel confirmed it: a crash in between can at worst repeat
+    one message, never lose one.
     """
+    with database.session(database_path) as connection:
+        due = outbox.claim_due(connection, list(channels), now)
     sent = deferred = failed = 0
-    for row in outbox.claim_due(connection, list(channels), now):
-        channel = channels[row.channel]
-        try:
-            channel.send(Message.from_json(row.payload))
-        except TemporaryFailure as failure:
-            delay = retry_delay(row.attempts, failure.retry_after)
-            outbox.mark_retry(connection, row.row_id, failure.reason, now + delay)
-            log.warning("notification_deferred", channel=row.channel, event_key=row.event_key,
-                        reason=failure.reason, retry_in_seconds=delay.total_seconds())
-            deferred += 1
-        except PermanentFailure as failure:
-            outbox.mark_failed(connection, row.row_id, failure.reason)
-            log.error("notification_failed", channel=row.channel, event_key=row.event_key,
-                      reason=failure.reason)
-            failed += 1
-        except Exception as error:  # noqa: BLE001 - one broken channel must not stop the others
-            reason = f"{type(error).__name__}: {error}"
-            outbox.mark_retry(connection, row.row_id, reason, now + retry_delay(row.attempts, None))
-            log.error("notification_error", channel=row.channel, event_key=row.event_key, reason=reason)
-            deferred += 1
-        else:
-            outbox.mark_sent(connection, row.row_id, now)
-            log.info("notification_sent", channel=row.channel, event_key=row.event_key)
-            sent += 1
+    for row in due:
+        outcome = _send(channels[row.channel], row)
+        with database.session(database_path) as connection:
+            _record(connection, row, outcome, now)
+        sent += outcome is None
+        failed += isinstance(outcome, PermanentFailure)
+        deferred += outcome is not None and not isinstance(outcome, PermanentFailure)
     return DeliveryReport(sent, deferred, failed)
+
+
+def _send(channel: Channel, row: outbox.OutboxRow) -> DeliveryFailure | None:
+    """Send one row; return None on confirmed delivery, else the failure."""
+    try:
+        channel.send(Message.from_json(row.payload))
+    except DeliveryFailure as failure:
+        return failure
+    except Exception as error:  # noqa: BLE001 - one broken channel must not stop the others
+        return TemporaryFailure(f"{type(error).__name__}: {error}")
+    return None
+
+
+def _record(
+    connection: duckdb.DuckDBPyConnection, row: outbox.OutboxRow, outcome: DeliveryFailure | None, now: datetime
+) -> None:
+    fields = {"channel": row.channel, "event_key": row.event_key}
+    if outcome is None:
+        outbox.mark_sent(connection, row.row_id, now)
+        log.info("notification_sent", **fields)
+    elif isinstance(outcome, PermanentFailure):
+        outbox.mark_failed(connection, row.row_id, outcome.reason)
+        log.error("notification_failed", reason=outcome.reason, **fields)
+    else:
+        retry_after = outcome.retry_after if isinstance(outcome, TemporaryFailure) else None
+        delay = retry_delay(row.attempts, retry_after)
+        outbox.mark_retry(connection, row.row_id, outcome.reason, now + delay)
+        log.warning("notification_deferred", reason=outcome.reason,
+                    retry_in_seconds=delay.total_seconds(), **fields)
 
 
 def retry_delay(attempts: int, retry_after: float | None) -> timedelta:

@@ -92,32 +92,49 @@ MIGRATIONS: tuple[str, ...] = (
     """,
 )
 
-_OPEN_ATTEMPTS = 5
-_OPEN_PAUSE_SECONDS = 0.4
+# A writer waits out short-lived readers (status, the duckdb CLI); a reader waits out a write.
+WRITER_WAIT_SECONDS = 15.0
+READER_WAIT_SECONDS = 5.0
+_PAUSE_SECONDS = 0.2
 
 
-def connect(path: Path, *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(path: Path, *, read_only: bool = False, wait_seconds: float | None = None) -> duckdb.DuckDBPyConnection:
     """Open (creating the folder and file if needed) and migrate the database at ``path``.
 
-    Retry briefly when another process holds the file, then raise DatabaseBusy (exit 75).
+    DuckDB lets one process write a file at a time, and a reader blocks a writer too
+    (reference §9), so keep connections short and retry while another process holds the file.
+    Raise DatabaseBusy (exit 75) when it is still held after ``wait_seconds``.
     """
     import duckdb
 
+    if wait_seconds is None:
+        wait_seconds = READER_WAIT_SECONDS if read_only else WRITER_WAIT_SECONDS
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    for attempt in range(_OPEN_ATTEMPTS):
+    deadline = time.monotonic() + wait_seconds
+    while True:
         try:
             connection = duckdb.connect(str(path), read_only=read_only)
             break
         except duckdb.IOException as error:
             if "lock" not in str(error).lower():
                 raise
-            if attempt == _OPEN_ATTEMPTS - 1:
-                raise DatabaseBusy(path, _lock_holder(str(error))) from None
-            time.sleep(_OPEN_PAUSE_SECONDS)
+            if time.monotonic() >= deadline:
+                raise DatabaseBusy(path, _lock_holder(str(error)), reading=read_only) from None
+            time.sleep(_PAUSE_SECONDS)
     if not read_only:
         migrate(connection)
     return connection
+
+
+@contextmanager
+def session(path: Path, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the database for the block only, so other processes can use it in between."""
+    connection = connect(path, read_only=read_only)
+    try:
+        yield connection
+    finally:
+        connection.close()
 
 
 def migrate(connection: duckdb.DuckDBPyConnection) -> int:
