@@ -53,7 +53,7 @@ class Target:
     home: Path
     config_home: Path  # $XDG_CONFIG_HOME, else ~/.config
     state_home: Path  # $XDG_STATE_HOME, else ~/.local/state
-    user: str  # who runs the tick: the owner of the config file
+    user: str  # who runs the tick: the config's owner (system units) or the installing user
     system: bool = False  # systemd only: a system-wide install instead of --user
     system_unit_dir: Path = SYSTEM_UNIT_DIR
 
@@ -256,7 +256,8 @@ def target_for(config: Config, *, system: bool, system_unit_dir: Path = SYSTEM_U
         home=home,
         config_home=Path(os.environ.get("XDG_CONFIG_HOME") or home / ".config"),
         state_home=Path(os.environ.get("XDG_STATE_HOME") or home / ".local" / "state"),
-        user=_owner(config_path),
+        # A system unit runs as whoever set the config up; a user unit as the user installing it.
+        user=_owner(config_path) if system else _user_name(os.getuid()),
         system=system,
         system_unit_dir=system_unit_dir,
     )
@@ -275,9 +276,16 @@ def tick_executable() -> tuple[str, ...]:
 
 def _owner(path: Path) -> str:
     try:
-        return pwd.getpwuid(path.stat().st_uid).pw_name
-    except (KeyError, OSError):
-        return pwd.getpwuid(os.getuid()).pw_name
+        return _user_name(path.stat().st_uid)
+    except OSError:
+        return _user_name(os.getuid())
+
+
+def _user_name(uid: int) -> str:
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # no passwd entry (some containers): systemd accepts a numeric User=
+        return str(uid)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -60,9 +61,11 @@ def show(config_path: Path, scheduler: str | None, for_user: bool) -> None:
         click.echo(("\n" if index else "") + f"# ==> {scheduled.path} <==\n{scheduled.text}", nl=False)
     if plan.crontab_block is not None:
         click.echo(plan.crontab_block, nl=False)
-    flags = f"--{plan.scheduler}" + (" --user" if for_user else "")
-    click.echo(f"\nTo install: audiowatch schedule install {flags} --config {_config_argument(config_path)}",
-               err=True)
+    from audiowatch import schedule as schedule_module
+
+    command = shlex.join([*schedule_module.tick_executable(), "schedule", "install", f"--{plan.scheduler}",
+                          *(["--user"] if for_user else []), "--config", str(config_path.resolve())])
+    click.echo(f"\nTo install: {command}", err=True)
     _echo_guidance(plan, err=True)
 
 
@@ -121,12 +124,6 @@ def _plan(config_path: Path, scheduler: str | None, for_user: bool) -> Plan:
                    err=True)
     target = schedule_module.target_for(config, system=chosen == "systemd" and not for_user)
     return schedule_module.render(chosen, target)
-
-
-def _config_argument(config_path: Path) -> str:
-    import shlex
-
-    return shlex.quote(str(config_path.resolve()))
 
 
 def _echo_changes(changes: list[Change]) -> None:
