@@ -5,6 +5,7 @@ from __future__ import annotations
 import signal
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pytest
@@ -95,3 +96,11 @@ def test_loop_goes_on_after_a_failed_tick(make_config: Callable[..., Path], caps
     run(config, Sleeper(waits=2))
     assert outcomes(config) == ["failed", "failed"]
     assert capsys.readouterr().err.count("tick_failed") == 2
+
+
+def test_run_once_with_skip_initial_is_a_usage_error(
+    cli: Callable[..., Any], make_config: Callable[..., Path]
+) -> None:
+    result = cli("run", "--once", "--skip-initial", "--config", str(make_config()))
+    assert result.exit_code == 2
+    assert "cannot be combined with --skip-initial" in result.stderr

@@ -5,6 +5,7 @@ from __future__ import annotations
 import dataclasses
 import os
 import plistlib
+import pwd
 import re
 import shlex
 import shutil
@@ -324,3 +325,24 @@ def test_cli_schedule_with_a_bad_config_exits_78(
                  str(make_config(scraper={"poll_interval_minutes": 90})))
     assert result.exit_code == 78
     assert "scraper.poll_interval_minutes" in result.stderr
+
+
+def test_system_units_run_as_the_config_owner_and_user_units_as_the_installer(
+    make_config: Callable[..., Path]
+) -> None:
+    from audiowatch.config.load import load_config
+
+    config_path = make_config()
+    os.chown(config_path, 65534, 65534)  # nobody, as if another account had set it up
+    config = load_config(config_path)
+    assert schedule.target_for(config, system=True).user == pwd.getpwuid(65534).pw_name
+    assert schedule.target_for(config, system=False).user == pwd.getpwuid(os.getuid()).pw_name
+
+
+def test_cli_without_a_scheduler_flag_uses_this_machines(
+    cli: Callable[..., Any], make_config: Callable[..., Path], home: Path
+) -> None:
+    result = cli("schedule", "show", "--config", str(make_config()))
+    assert result.exit_code == 0, result.stderr
+    assert f"(using {schedule.detect()}, this machine's scheduler" in result.stderr
+
