@@ -316,6 +316,7 @@ def test_cli_install_cron_without_crontab_explains_what_to_do(
     assert result.exit_code == 1
     assert "`crontab` command was not found" in result.stderr and "schedule show --cron" in result.stderr
     assert "Traceback" not in result.stderr
+    assert not (home / ".local").exists()  # a refused install leaves no log folder behind
 
 
 def test_cli_schedule_with_a_bad_config_exits_78(

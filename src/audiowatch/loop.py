@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import NoReturn
 
 import structlog
@@ -75,7 +75,7 @@ def _wait_until(due: float, monotonic: Callable[[], float], sleep: Callable[[flo
     remaining = due - monotonic()
     if remaining <= 0:
         return
-    at = datetime.now(UTC) + timedelta(seconds=remaining)
+    at = tick_module.utc_now() + timedelta(seconds=remaining)
     log.info("next_tick", at=at.isoformat(timespec="seconds"), in_seconds=round(remaining))
     # A stop signal raises Interrupted out of the sleep: between ticks the loop stops at once.
     sleep(remaining)

@@ -288,11 +288,20 @@ def _user_name(uid: int) -> str:
         return str(uid)
 
 
+class Action(StrEnum):
+    WROTE = "wrote"
+    UNCHANGED = "unchanged"  # already as rendered
+    REMOVED = "removed"
+    ABSENT = "absent"  # nothing to remove
+    CREATED = "created"  # a log folder
+    KEPT = "kept"  # a folder that existed, or a file AudioWatch did not write
+
+
 @dataclass(frozen=True, slots=True)
 class Change:
     """One thing install or uninstall did (or found already done)."""
 
-    action: str  # wrote | unchanged | removed | absent | created | kept
+    action: Action
     where: str
 
 
@@ -302,12 +311,11 @@ def install(plan: Plan, table: crontab.Crontab | None = None) -> list[Change]:
     Raise ScheduleError when a file at a target path was not written by AudioWatch, or when the
     folder cannot be written (a system install without root).
     """
-    changes = [_create_folder(folder) for folder in plan.folders]
-    for scheduled in plan.files:
-        changes.append(_write(scheduled))
+    changes = [_write(scheduled) for scheduled in plan.files]
     if plan.crontab_block is not None:
         changes.append(_install_block(plan.crontab_block, table or crontab.Crontab()))
-    return changes
+    # Log folders last, so a refused install leaves nothing behind.
+    return changes + [_create_folder(folder) for folder in plan.folders]
 
 
 def uninstall(plan: Plan, table: crontab.Crontab | None = None) -> list[Change]:
@@ -332,9 +340,9 @@ def uninstall(plan: Plan, table: crontab.Crontab | None = None) -> list[Change]:
 
 def _create_folder(folder: Path) -> Change:
     if folder.is_dir():
-        return Change("kept", str(folder))
+        return Change(Action.KEPT, str(folder))
     folder.mkdir(parents=True)
-    return Change("created", str(folder))
+    return Change(Action.CREATED, str(folder))
 
 
 def _write(scheduled: ScheduleFile) -> Change:
@@ -342,7 +350,7 @@ def _write(scheduled: ScheduleFile) -> Change:
     if path.exists():
         current = path.read_text(encoding="utf-8", errors="replace")
         if current == scheduled.text:
-            return Change("unchanged", str(path))
+            return Change(Action.UNCHANGED, str(path))
         if MANAGED_BY not in current:
             raise ScheduleError(f"{path} exists and was not written by AudioWatch; it was left alone. "
                                 "Move it away (or merge it by hand), then install again.")
@@ -352,35 +360,35 @@ def _write(scheduled: ScheduleFile) -> Change:
     except PermissionError:
         raise ScheduleError(f"cannot write {path}: permission denied. A system-wide install needs root "
                             "(sudo); or install for yourself with --user.") from None
-    return Change("wrote", str(path))
+    return Change(Action.WROTE, str(path))
 
 
 def _remove(path: Path) -> Change:
     if not path.exists():
-        return Change("absent", str(path))
+        return Change(Action.ABSENT, str(path))
     if MANAGED_BY not in path.read_text(encoding="utf-8", errors="replace"):
-        return Change("kept", f"{path} (not written by AudioWatch)")
+        return Change(Action.KEPT, f"{path} (not written by AudioWatch)")
     try:
         path.unlink()
     except PermissionError:
         raise ScheduleError(f"cannot remove {path}: permission denied; run it with sudo.") from None
-    return Change("removed", str(path))
+    return Change(Action.REMOVED, str(path))
 
 
 def _install_block(block: str, table: crontab.Crontab) -> Change:
     current = table.read()
     updated = crontab.with_block(current, block)
     if updated == current:
-        return Change("unchanged", table.describe())
+        return Change(Action.UNCHANGED, table.describe())
     table.write(updated)
-    return Change("wrote", table.describe())
+    return Change(Action.WROTE, table.describe())
 
 
 def _remove_block(table: crontab.Crontab) -> Change:
     current = table.read()
     updated = crontab.without_block(current)
     if updated == current:
-        return Change("absent", table.describe())
+        return Change(Action.ABSENT, table.describe())
     table.write(updated)
-    return Change("removed", table.describe())
+    return Change(Action.REMOVED, table.describe())
 

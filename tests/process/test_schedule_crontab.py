@@ -72,7 +72,7 @@ def test_cron_install_twice_then_uninstall_with_the_real_crontab(
     removed = run("uninstall", config)
 
     assert first.returncode == 0, first.stderr
-    assert first.stdout.startswith("created ") and "wrote     your crontab" in first.stdout
+    assert first.stdout.startswith("wrote     your crontab") and "created " in first.stdout
     assert (tmp_path / "home" / ".local" / "state" / "audiowatch").is_dir()  # the log file's folder
     assert second.returncode == 0 and "unchanged your crontab" in second.stdout
     assert installed.startswith(MINE) and installed.count(crontab.START) == 1

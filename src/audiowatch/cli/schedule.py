@@ -89,7 +89,7 @@ def install(config_path: Path, scheduler: str | None, for_user: bool) -> None:
     plan = _plan(config_path, scheduler, for_user)
     changes = schedule_module.install(plan)
     _echo_changes(changes)
-    if all(change.action in {"unchanged", "kept"} for change in changes):
+    if all(change.action in {schedule_module.Action.UNCHANGED, schedule_module.Action.KEPT} for change in changes):
         click.echo("Nothing changed: the schedule was already installed like this.")
     _echo_guidance(plan)
 
