@@ -4,12 +4,12 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench browser clean
+.PHONY: demo test lint typecheck unit bench browser schedulers clean
 
 demo: $(INSTALLED) browser
 	$(BIN)/audiowatch demo
 
-test: $(INSTALLED) browser lint typecheck
+test: $(INSTALLED) browser schedulers lint typecheck
 	$(BIN)/python -m pytest
 
 lint: $(INSTALLED)
@@ -27,6 +27,10 @@ bench: $(INSTALLED) browser
 
 browser:
 	@PYTHON=$(PYTHON) sh scripts/ensure-system-packages chromium
+
+# systemd-analyze and crontab, which the schedule tests run for real.
+schedulers:
+	@PYTHON=$(PYTHON) sh scripts/ensure-system-packages schedulers
 
 $(INSTALLED): pyproject.toml
 	@PYTHON=$(PYTHON) sh scripts/ensure-system-packages venv

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Iterator
@@ -249,6 +251,26 @@ def test_reset_requests_empties_the_log(site: SimulatedSite) -> None:
     fetch(site, "/classifieds/")
     site.reset_requests()
     assert site.requests == []
+
+
+def test_delayed_path_answers_after_its_delay(site: SimulatedSite) -> None:
+    site.delays["/classifieds/"] = 0.3
+    started = time.monotonic()
+    assert fetch(site, "/classifieds/")[0] == 200
+    assert time.monotonic() - started >= 0.3
+
+
+def test_stop_does_not_wait_out_a_delayed_answer() -> None:
+    site = SimulatedSite(Catalog.seeded(NOW), now=lambda: NOW).start()
+    site.delays["/classifieds/"] = 60
+    waiting = threading.Thread(target=fetch, args=(site, "/classifieds/"), daemon=True)
+    waiting.start()
+    deadline = time.monotonic() + 10
+    while "/classifieds/" not in site.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    site.stop()
+    assert time.monotonic() - started < 5
 
 
 def test_thumbnail_path_returns_png(site: SimulatedSite) -> None:

@@ -6,6 +6,7 @@
     ├── LockHeld (75)               another tick holds the lock
     ├── BackingOff (75)             the source asked us to wait until a deadline
     ├── DatabaseBusy (75)           another program has the DuckDB file open
+    ├── ScheduleError (1)           a schedule file cannot be installed or removed as asked
     ├── SourceUnavailable (69)      the site could not be scraped (network, browser)
     │   ├── BrowserUnavailable (69) no Chromium could be found or started
     │   └── LayoutChanged (69)      pages arrived but their cards did not parse
@@ -130,6 +131,17 @@ class DatabaseBusy(AudioWatchError):
         )
 
 
+class ScheduleError(AudioWatchError):
+    """`audiowatch schedule` cannot do what was asked: no permission, a foreign file, no crontab."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(reason)
+
+    def __str__(self) -> str:
+        return self.reason
+
+
 class SourceUnavailable(AudioWatchError):
     """The site could not be scraped: unreachable, timing out, or answering with errors."""
 
@@ -167,8 +179,9 @@ class LayoutChanged(SourceUnavailable):
 class Interrupted(AudioWatchError):
     """A stop signal arrived; the tick cleaned up and exits with 128 + the signal number."""
 
-    def __init__(self, signal_number: int) -> None:
+    def __init__(self, signal_number: int, when: str = "after cleaning up") -> None:
         self.signal_number = signal_number
+        self.when = when
         super().__init__(signal_number)
 
     @property
@@ -178,4 +191,4 @@ class Interrupted(AudioWatchError):
         return ExitCode.TERMINATED
 
     def __str__(self) -> str:
-        return f"stopped by {signal.Signals(self.signal_number).name} after cleaning up"
+        return f"stopped by {signal.Signals(self.signal_number).name} {self.when}"

@@ -89,6 +89,9 @@ class _Run:
 def _start(config: Config, options: TickOptions, rules: Sequence[match.CompiledRule], clock: Clock) -> _Run:
     started = clock()
     with database.session(config.database_path) as connection:
+        abandoned = runs.close_abandoned(connection)
+        if abandoned:
+            log.warning("abandoned_runs_closed", runs=abandoned, reason=runs.ABANDONED_ERROR)
         seeding = state.read_time(connection, state.LAST_SUCCESS) is None
         run = _Run(config, options, rules, clock, uuid.uuid4().hex[:12], started, seeding)
         runs.start_run(connection, run.run_id, started, seeding)

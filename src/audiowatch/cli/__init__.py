@@ -75,12 +75,14 @@ def _save_traceback() -> Path:
 
 def _register() -> None:
     # Written out, in the order `--help` lists them.
-    from audiowatch.cli import demo, init, parse, tick
+    from audiowatch.cli import demo, init, parse, run, schedule, tick
 
     cli.add_command(init.init)
     cli.add_command(tick.tick)
+    cli.add_command(run.run)
     cli.add_command(parse.parse)
     cli.add_command(demo.demo)
+    cli.add_command(schedule.schedule)
 
 
 _register()

@@ -26,6 +26,16 @@ def json_option(function: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per line.")(function)
 
 
+def max_pages_option(function: F) -> F:
+    return click.option("--max-pages", type=click.IntRange(min=1), default=None,
+                        help="Page at most N pages per source this time (overrides the config).")(function)
+
+
+def headless_option(function: F) -> F:
+    return click.option("--headless/--no-headless", default=None,
+                        help="Show the browser window while it works (--no-headless), for debugging.")(function)
+
+
 def load(config_path: Path) -> Config:
     """Load the config and apply its logging settings unless the command line set them."""
     from audiowatch import log

@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from audiowatch.cli import options
 
+if TYPE_CHECKING:
+    from audiowatch.config.model import Config
+    from audiowatch.tick import TickOptions, TickResult
+
 
 @click.command()
 @options.config_option
-@click.option("--max-pages", type=click.IntRange(min=1), default=None,
-              help="Page at most N pages per source this time (overrides the config).")
-@click.option("--headless/--no-headless", default=None,
-              help="Show the browser window while it works (--no-headless), for debugging.")
+@options.max_pages_option
+@options.headless_option
 @click.option("--dry-run", is_flag=True,
               help="Scrape, store and match, print what would be sent, send nothing; the "
                    "database changes are rolled back so a real tick still notifies them.")
@@ -31,20 +34,31 @@ def tick(config_path: Path, max_pages: int | None, headless: bool | None, dry_ru
       audiowatch tick --dry-run --max-pages 1
       audiowatch tick --no-headless --log-level debug
     """
+    from audiowatch import tick as tick_module
+
+    config = options.load(config_path)
+    run_one(config, tick_module.TickOptions(max_pages=max_pages, headless=headless, dry_run=dry_run))
+
+
+def run_one(config: Config, tick_options: TickOptions) -> None:
+    """Run one tick and print its outcome: `tick`, and `run --once`."""
     import structlog
 
     from audiowatch import tick as tick_module
     from audiowatch.errors import LockHeld
-    from audiowatch.notify import render
 
-    config = options.load(config_path)
     try:
-        result = tick_module.run_tick(
-            config, tick_module.TickOptions(max_pages=max_pages, headless=headless, dry_run=dry_run)
-        )
+        result = tick_module.run_tick(config, tick_options)
     except LockHeld as error:
         structlog.get_logger(__name__).warning("tick_skipped", reason="lock_held", lock=str(error.lock_path))
         raise
+    report(result, dry_run=tick_options.dry_run)
+
+
+def report(result: TickResult, *, dry_run: bool = False) -> None:
+    """Print what a tick did that a person should see (the notifications printed themselves)."""
+    from audiowatch.notify import render
+
     if result.seeding:
         click.echo(f"First run: stored {result.counts.listings_seen} listings without notifying; "
                    "from now on new matches are notified.", err=True)

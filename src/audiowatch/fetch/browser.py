@@ -90,9 +90,12 @@ class BrowserFetcher(Fetcher):
         if executable is None and not Path(self._playwright.chromium.executable_path).exists():
             raise BrowserUnavailable(HOW_TO_GET_A_BROWSER)
         try:
+            # Ctrl-C reaches the whole process group, the Playwright driver included. By default
+            # the driver then closes the browser and quits on its own, so the tick's cleanup finds
+            # the connection gone; handle_sigint=False leaves stopping to the tick (signals.py).
             self._browser = self._playwright.chromium.launch(
                 executable_path=executable, headless=self._headless, args=list(CHROMIUM_ARGS),
-                timeout=self._settings.timeout_seconds * 1000,
+                timeout=self._settings.timeout_seconds * 1000, handle_sigint=False,
             )
         except Error as error:
             raise BrowserUnavailable(

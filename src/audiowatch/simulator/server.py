@@ -48,7 +48,8 @@ class SimulatedSite:
     """A Head-Fi-like classifieds site served from a thread on loopback; tests edit `catalog` between runs.
 
     Use as a context manager, or call `start()` and `stop()`. `requests` lists every requested path
-    (with its query string) in arrival order.
+    (with its query string) in arrival order. `delays` maps a path to the seconds its answer is held
+    back, to catch a scraper mid-page; `stop()` cuts such a wait short.
     """
 
     def __init__(
@@ -65,6 +66,8 @@ class SimulatedSite:
         self.host = host
         self.per_page = per_page
         self.requests: list[str] = []
+        self.delays: dict[str, float] = {}
+        self._stopping = threading.Event()
         self._requested_port = port
         self._requests_lock = threading.Lock()
         self._server: _Server | None = None
@@ -91,6 +94,7 @@ class SimulatedSite:
             raise RuntimeError("the simulated site is already running")
         server = _Server((self.host, self._requested_port), _Handler)
         server.site = self
+        self._stopping.clear()
         self._thread = threading.Thread(
             target=server.serve_forever,
             kwargs={"poll_interval": poll_interval},
@@ -107,6 +111,7 @@ class SimulatedSite:
         self._server, self._thread = None, None
         if server is None:
             return
+        self._stopping.set()  # wake delayed answers, or closing the server would wait them out
         server.shutdown()
         server.server_close()
         if thread is not None:
@@ -132,7 +137,10 @@ class SimulatedSite:
         """Record the request and return the response for a request path (query string allowed)."""
         with self._requests_lock:
             self.requests.append(raw_path)
-        return self._route(urlsplit(raw_path).path)
+        path = urlsplit(raw_path).path
+        if path in self.delays:
+            self._stopping.wait(self.delays[path])
+        return self._route(path)
 
     def _route(self, path: str) -> Response:
         if path == "/favicon.ico":

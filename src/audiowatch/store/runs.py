@@ -18,7 +18,8 @@ class Outcome(StrEnum):
     OK = "ok"
     DRY_RUN = "dry_run"
     FAILED = "failed"
-    INTERRUPTED = "interrupted"
+    INTERRUPTED = "interrupted"  # a stop signal arrived and the tick cleaned up
+    ABANDONED = "abandoned"  # the process vanished mid-tick (SIGKILL, power loss); found by the next tick
 
 
 @dataclass(slots=True)
@@ -64,6 +65,22 @@ def finish_run(
         [database.to_db_time(finished_at), outcome.value, exit_code, error,
          *(getattr(counts, name) for name in names), run_id],
     )
+
+
+def close_abandoned(connection: duckdb.DuckDBPyConnection) -> int:
+    """Mark runs still ``running`` as abandoned; return how many.
+
+    Call it only while holding the tick lock: then no other tick is running, so such a row was
+    left by a tick that died without writing its end (SIGKILL, a crash, a power cut).
+    """
+    rows = connection.execute(
+        "UPDATE scrape_logs SET outcome = ?, error = ? WHERE outcome = ? RETURNING run_id",
+        [Outcome.ABANDONED.value, ABANDONED_ERROR, Outcome.RUNNING.value],
+    ).fetchall()
+    return len(rows)
+
+
+ABANDONED_ERROR = "the tick ended without recording how (killed by SIGKILL, a crash or a power loss)"
 
 
 def recent_runs(connection: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, object]]:
