@@ -128,3 +128,13 @@ def test_log_format_json_writes_json_lines_to_stderr(
     result = cli("--log-format", "json", "tick", "--max-pages", "1", "--config", str(make_config(site.base_url)))
     events = [json.loads(line)["event"] for line in result.stderr.splitlines() if line.startswith("{")]
     assert "tick_started" in events and "tick_finished" in events
+
+
+def test_subcommand_help_does_not_import_structlog() -> None:
+    code = (
+        "import sys\nfrom audiowatch.cli import cli\n"
+        "try:\n    cli(['status', '--help'])\nexcept SystemExit:\n    pass\n"
+        "print('structlog' in sys.modules)"
+    )
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert output.stdout.strip().splitlines()[-1] == "False"

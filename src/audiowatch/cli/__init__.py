@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import tempfile
-import traceback
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -57,14 +55,16 @@ def cli(ctx: click.Context, log_format: str | None, log_level: str | None, show_
       audiowatch tick --dry-run
       audiowatch demo
     """
-    from audiowatch import log
-
+    # Logging is set up by the command that runs (cli/options.py), after it read the config:
+    # importing structlog here would slow down every `--help`.
     ctx.ensure_object(dict)
     ctx.obj.update(log_format=log_format, log_level=log_level, traceback=show_traceback)
-    log.configure(level=log_level or "info", log_format=log_format or "auto")
 
 
 def _save_traceback() -> Path:
+    import tempfile
+    import traceback
+
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S")
     with tempfile.NamedTemporaryFile(
         "w", prefix=f"audiowatch-traceback-{stamp}-", suffix=".txt", delete=False
@@ -75,11 +75,12 @@ def _save_traceback() -> Path:
 
 def _register() -> None:
     # Written out, in the order `--help` lists them.
-    from audiowatch.cli import demo, init, parse, run, schedule, tick
+    from audiowatch.cli import demo, init, insight, parse, run, schedule, tick
 
     cli.add_command(init.init)
     cli.add_command(tick.tick)
     cli.add_command(run.run)
+    cli.add_command(insight.status)
     cli.add_command(parse.parse)
     cli.add_command(demo.demo)
     cli.add_command(schedule.schedule)

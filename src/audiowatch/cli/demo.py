@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import tempfile
 from pathlib import Path
 
 import click
+
+from audiowatch.cli import options
 
 
 @click.group(invoke_without_command=True)
@@ -29,15 +30,14 @@ def demo(ctx: click.Context, fetcher: str, keep: Path | None) -> None:
     if ctx.invoked_subcommand is not None:
         return
     from audiowatch import demo as demo_module
-    from audiowatch import log
 
     # The demo narrates its steps itself; per-page log lines would drown the matches.
-    settings = ctx.find_root().obj or {}
-    log.configure(level=settings.get("log_level") or "warning",
-                  log_format=settings.get("log_format") or "auto")
+    options.configure_logging(level="warning")
 
     def say(text: str) -> None:
         click.echo(text, err=True)
+
+    import tempfile
 
     if keep is not None:
         keep.mkdir(parents=True, exist_ok=True)

@@ -38,13 +38,16 @@ def headless_option(function: F) -> F:
 
 def load(config_path: Path) -> Config:
     """Load the config and apply its logging settings unless the command line set them."""
-    from audiowatch import log
     from audiowatch.config.load import load_config
 
     config = load_config(config_path)
-    settings = click.get_current_context().find_root().obj or {}
-    log.configure(
-        level=settings.get("log_level") or config.logging.level,
-        log_format=settings.get("log_format") or config.logging.format,
-    )
+    configure_logging(config.logging.level, config.logging.format)
     return config
+
+
+def configure_logging(level: str = "info", log_format: str = "auto") -> None:
+    """Set up logging; --log-level and --log-format on the command line win over the arguments."""
+    from audiowatch import log
+
+    settings = click.get_current_context().find_root().obj or {}
+    log.configure(level=settings.get("log_level") or level, log_format=settings.get("log_format") or log_format)

@@ -28,6 +28,8 @@ def parse(files: tuple[Path, ...], as_json: bool, base_url: str, category: str |
     from audiowatch.notify import render
     from audiowatch.parse import headfi
 
+    options.configure_logging()
+
     for path in files:
         result = headfi.parse_list_page(path.read_text(encoding="utf-8", errors="replace"),
                                         base_url.rstrip("/"), category)

@@ -1,0 +1,152 @@
+"""`audiowatch status` (and later `listings`, `prices`): what AudioWatch did and found."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import click
+
+from audiowatch.cli import options
+
+if TYPE_CHECKING:
+    from audiowatch import health
+    from audiowatch.store.reports import Latency, LatencyReport
+
+
+@click.command()
+@options.config_option
+@options.json_option
+@click.option("--runs", "runs_shown", type=click.IntRange(1, 1000), default=10, show_default=True,
+              help="How many recent runs to show.")
+def status(config_path: Path, as_json: bool, runs_shown: int) -> None:
+    """Show whether AudioWatch is healthy: last runs, notifications, listings, alert latency.
+
+    Exits 0 when healthy and 69 when not (no successful tick for three intervals, ticks failing
+    in a row, or notifications failing), so a monitor can run it too.
+
+    \b
+    Example:
+      audiowatch status
+      audiowatch status --json | jq .healthy
+      audiowatch status || echo "AudioWatch needs attention"
+    """
+    from audiowatch import health
+    from audiowatch import status as status_module
+    from audiowatch.exitcodes import ExitCode
+
+    config = options.load(config_path)
+    now = datetime.now(UTC)
+    try:
+        facts = status_module.gather(config, now, runs_shown)
+    except status_module.NoDatabase:
+        message = f"No tick has run yet: there is no database at {config.database_path}. Run `audiowatch tick`."
+        click.echo(json.dumps({"healthy": False, "problems": [message]}) if as_json else message)
+        raise click.exceptions.Exit(int(ExitCode.UNAVAILABLE)) from None
+    verdict = health.assess(facts)
+    if as_json:
+        click.echo(json.dumps(_as_json(facts, verdict), indent=2))
+    else:
+        click.echo(_as_text(config_path, config.database_path, facts, verdict))
+    if not verdict.healthy:
+        raise click.exceptions.Exit(int(ExitCode.UNAVAILABLE))
+
+
+def _as_text(config_path: Path, database_path: Path, facts: health.StatusFacts, verdict: health.Verdict) -> str:
+    from audiowatch.health import describe_age
+
+    outbox = facts.outbox
+    last = facts.runs[0] if facts.runs else None
+    lines = [
+        f"AudioWatch is {'healthy' if verdict.healthy else 'UNHEALTHY'}",
+        f"  config:         {config_path}",
+        f"  database:       {database_path}",
+        f"  last run:       {_when(facts.last_run_at, facts.now)}" + (f" — {last.outcome}" if last else ""),
+        f"  last success:   {_when(facts.last_success_at, facts.now)}",
+        f"  next run:       {_local(verdict.expected_next_run)} (estimate: last run + "
+        f"{describe_age(facts.poll_interval)})" if verdict.expected_next_run else "  next run:       unknown",
+        f"  listings:       {facts.listings_stored} stored, {facts.listings_active} active",
+        f"  notifications:  {outbox.pending} pending, {outbox.sent} sent, {outbox.failed} failed"
+        + (f" (oldest pending since {_local(outbox.oldest_pending_at)})" if outbox.oldest_pending_at else ""),
+        f"  alert latency:  last day {_latency_text(facts.latency_day)}",
+        f"                  last week {_latency_text(facts.latency_week)}",
+        "",
+        "Recent runs (newest first):",
+        f"  {'started':<20} {'outcome':<12} {'pages':>5} {'new':>5} {'matches':>7} {'sent':>5} {'took':>8}  error",
+    ]
+    lines.extend(_run_line(run) for run in facts.runs)
+    if verdict.problems:
+        lines += ["", "Problems:"] + [f"  - {problem}" for problem in verdict.problems]
+    return "\n".join(lines)
+
+
+def _run_line(run: Any) -> str:
+    from audiowatch.health import describe_age
+
+    took = describe_age(run.finished_at - run.started_at) if run.finished_at else "-"
+    error = (run.error or "").splitlines()[0][:80] if run.error else ""
+    return (f"  {_local(run.started_at):<20} {run.outcome + (' (seed)' if run.seeding else ''):<12} "
+            f"{run.pages:>5} {run.new_listings:>5} {run.matches:>7} {run.notifications:>5} {took:>8}  {error}")
+
+
+def _latency_text(report: LatencyReport) -> str:
+    from audiowatch.health import describe_age
+
+    total = report.listed_to_delivered
+    if not total.samples or total.p50_seconds is None or total.p95_seconds is None:
+        return "no new matches delivered"
+    def pair(latency: Latency) -> str:
+        if latency.p50_seconds is None or latency.p95_seconds is None:
+            return "n/a"
+        return (f"P50 {describe_age(timedelta(seconds=latency.p50_seconds))} / "
+                f"P95 {describe_age(timedelta(seconds=latency.p95_seconds))}")
+
+    return (f"listed→delivered {pair(total)} over {total.samples} match(es) "
+            f"(listed→seen {pair(report.listed_to_seen)}, seen→delivered {pair(report.seen_to_delivered)})")
+
+
+def _as_json(facts: health.StatusFacts, verdict: health.Verdict) -> dict[str, Any]:
+    def latency(report: LatencyReport) -> dict[str, Any]:
+        return {name: {"samples": value.samples, "p50_seconds": value.p50_seconds, "p95_seconds": value.p95_seconds}
+                for name, value in (("listed_to_seen", report.listed_to_seen),
+                                    ("seen_to_delivered", report.seen_to_delivered),
+                                    ("listed_to_delivered", report.listed_to_delivered))}
+
+    return {
+        "healthy": verdict.healthy,
+        "problems": list(verdict.problems),
+        "now": facts.now.isoformat(),
+        "last_run_at": _iso(facts.last_run_at),
+        "last_success_at": _iso(facts.last_success_at),
+        "last_success_age_seconds": (facts.now - facts.last_success_at).total_seconds()
+        if facts.last_success_at else None,
+        "expected_next_run_at": _iso(verdict.expected_next_run),
+        "consecutive_failures": facts.consecutive_failures,
+        "listings": {"stored": facts.listings_stored, "active": facts.listings_active},
+        "notifications": {"pending": facts.outbox.pending, "sent": facts.outbox.sent, "failed": facts.outbox.failed,
+                          "failed_last_day": facts.outbox.failed_recently,
+                          "oldest_pending_at": _iso(facts.outbox.oldest_pending_at),
+                          "last_error": facts.outbox.last_error},
+        "latency": {"last_day": latency(facts.latency_day), "last_week": latency(facts.latency_week)},
+        "runs": [{"run_id": run.run_id, "started_at": _iso(run.started_at), "finished_at": _iso(run.finished_at),
+                  "outcome": run.outcome, "seeding": run.seeding, "pages": run.pages,
+                  "new_listings": run.new_listings, "matches": run.matches, "notifications": run.notifications,
+                  "exit_code": run.exit_code, "error": run.error} for run in facts.runs],
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment else None
+
+
+def _local(moment: datetime | None) -> str:
+    # Stored times are UTC; people read their own clock.
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M %Z") if moment else "never"
+
+
+def _when(moment: datetime | None, now: datetime) -> str:
+    from audiowatch.health import describe_age
+
+    return f"{_local(moment)} ({describe_age(now - moment)} ago)" if moment else "never"
