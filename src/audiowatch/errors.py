@@ -10,7 +10,7 @@
     ├── SourceUnavailable (69)      the site could not be scraped (network, browser)
     │   ├── BrowserUnavailable (69) no Chromium could be found or started
     │   └── LayoutChanged (69)      pages arrived but their cards did not parse
-    ├── ChannelTestFailed (69)      `notify test`: a channel could not deliver its sample
+    ├── ChannelTestFailed (69/78)   `notify test`: a channel could not deliver its sample
     └── Interrupted (130/143)       SIGINT or SIGTERM arrived; cleanup has run
 
 Each exception keeps structured fields and renders a message for people in ``__str__``:
@@ -95,13 +95,19 @@ class ChannelsRefused(ConfigError):
 
 
 class ChannelTestFailed(AudioWatchError):
-    """`notify test` could not deliver through every channel; the per-channel results say why."""
+    """`notify test` could not deliver through every channel; the per-channel results say why.
 
-    exit_code = ExitCode.UNAVAILABLE
+    Exits 78 when a service refused a channel's settings (fix the config), else 69 (try later).
+    """
 
-    def __init__(self, failed: list[str]) -> None:
+    def __init__(self, failed: list[str], *, refused: bool) -> None:
         self.failed = failed
+        self.refused = refused
         super().__init__(failed)
+
+    @property
+    def exit_code(self) -> ExitCode:  # type: ignore[override]
+        return ExitCode.CONFIG if self.refused else ExitCode.UNAVAILABLE
 
     def __str__(self) -> str:
         return f"the test notification did not get through on: {', '.join(self.failed)}"

@@ -75,12 +75,13 @@ def _save_traceback() -> Path:
 
 def _register() -> None:
     # Written out, in the order `--help` lists them.
-    from audiowatch.cli import demo, init, parse, tick
+    from audiowatch.cli import demo, init, notify, parse, tick
 
     cli.add_command(init.init)
     cli.add_command(tick.tick)
     cli.add_command(parse.parse)
     cli.add_command(demo.demo)
+    cli.add_command(notify.notify)
 
 
 _register()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import textwrap
 from typing import TYPE_CHECKING, Any, ClassVar
 from urllib.parse import urlsplit
 
@@ -52,7 +53,7 @@ class AppriseChannel(Channel):
         # Apprise logs its failures instead of raising; capture them to say why, and so that
         # nothing reaches standard error unmasked.
         with apprise.LogCapture(level=logging.WARNING) as captured:  # type: ignore[no-untyped-call]
-            delivered = self._service.notify(body=render.format_text(message), title=message.headline,
+            delivered = self._service.notify(body=_body(message), title=message.headline,
                                              notify_type=_notify_type(message), body_format="text")
         if not delivered:
             raise TemporaryFailure(self._reason(captured.getvalue()))
@@ -70,6 +71,12 @@ class AppriseChannel(Channel):
             if len(secret) >= _SECRET_PART_LENGTH:
                 text = text.replace(secret, MASK)
         return text
+
+
+def _body(message: Message) -> str:
+    # The headline goes in the title; the body carries the rest, so services do not repeat it.
+    details = textwrap.dedent("\n".join(render.format_text(message).splitlines()[1:]))
+    return details.strip() or message.headline
 
 
 def _notify_type(message: Message) -> Any:
