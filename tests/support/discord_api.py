@@ -254,6 +254,9 @@ class _Server(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: _Server
     protocol_version = "HTTP/1.1"
+    # Buffer the answer so headers and body leave in one segment: written apart, Nagle's
+    # algorithm and the client's delayed ACK add 40 ms to every request.
+    wbufsize = 64 * 1024
 
     def do_POST(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)

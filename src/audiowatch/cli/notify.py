@@ -53,7 +53,8 @@ def test_command(config_path: Path, channel_names: tuple[str, ...], as_json: boo
                                    "seconds": round(result.seconds, 3)}))
         else:
             click.echo(f"{result.name} ({result.kind}): {result.description}")
-            click.echo(f"  {result.outcome} in {result.seconds:.1f} s: {result.detail}\n")
+            detail = f": {result.detail}" if result.detail else ""
+            click.echo(f"  {result.outcome} ({result.seconds:.1f} s){detail}\n")
     failed = [result for result in results if not result.ok]
     if failed:
         raise ChannelTestFailed([result.name for result in failed],

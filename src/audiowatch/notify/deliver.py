@@ -135,7 +135,8 @@ def _deliver_channel(
     parts = [part for batch in batches for part in _split(channel, batch)]
     for index, part in enumerate(parts):
         outcome = _send(channel, part)
-        with database.session(database_path) as connection:
+        # One transaction per request: a digest is marked sent as a whole, or not at all.
+        with database.session(database_path) as connection, database.transaction(connection):
             _record(connection, channel.name, part, outcome, now)
         if outcome is None:
             tally.sent += len(part)

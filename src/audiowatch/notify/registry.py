@@ -25,10 +25,10 @@ def open_channel(settings: ChannelSettings, folder: Path | None = None) -> Chann
         case "email":
             from audiowatch.notify.email import EmailChannel
 
-            ca_file = settings.tls_ca_file
-            if ca_file is not None and not ca_file.expanduser().is_absolute():
+            ca_file = settings.tls_ca_file.expanduser() if settings.tls_ca_file else None
+            if ca_file is not None and not ca_file.is_absolute():
                 ca_file = (folder or Path.cwd()) / ca_file
-            return EmailChannel(settings, ca_file.expanduser() if ca_file else None)
+            return EmailChannel(settings, ca_file)
         case "apprise":
             from audiowatch.notify.apprise import AppriseChannel
 
