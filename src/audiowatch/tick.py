@@ -1,7 +1,8 @@
 """run_tick(): one pass of the whole job, stage by stage, in the order of SPEC §1.
 
     lock -> read state -> fetch pages -> parse -> upsert into DuckDB -> detect events
-    -> match rules -> enqueue notifications -> deliver pending -> write run record and state
+    -> match rules -> enqueue notifications -> queue ops alerts, deliver pending, ping the dead-man URL
+    -> write run record and state
 """
 
 from __future__ import annotations

@@ -47,3 +47,24 @@ def test_tick_killed_mid_delivery_loses_nothing_and_repeats_at_most_the_message_
     assert discord_api.titles() == titles  # every one accepted, once each, in order
     with duckdb.connect(str(config.parent / "data" / "audiowatch.db"), read_only=True) as connection:
         assert connection.execute("SELECT status, count(*) FROM outbox GROUP BY status").fetchall() == [("sent", 5)]
+
+
+def test_sigterm_while_a_webhook_hangs_exits_143_and_keeps_the_message_pending(
+    site: SimulatedSite, make_config: Callable[..., Path], discord_api: DiscordAPI, now: datetime
+) -> None:
+    discord = {"name": "discord", "type": "discord", "webhook_url": discord_api.webhook_url, "timeout_seconds": 60}
+    config = make_config(site.base_url, scraper={"scheduled_max_pages": 1}, notifications={"channels": [discord]})
+    assert run_tick(config).returncode == 0  # seed
+    site.catalog.add_listing(now, "Sennheiser HD800 S", "full-size", price=800.0)
+    discord_api.then(HANG)
+
+    stopped = subprocess.Popen(tick_command(config), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    wait_until(lambda: len(discord_api.arrivals) == 1, timeout=60, what="the message to be in flight")
+    stopped.send_signal(signal.SIGTERM)
+    _, stderr = stopped.communicate(timeout=30)
+
+    assert stopped.returncode == 143, stderr
+    with duckdb.connect(str(config.parent / "data" / "audiowatch.db"), read_only=True) as connection:
+        assert connection.execute("SELECT status, attempts FROM outbox").fetchall() == [("pending", 0)]
+        outcomes = connection.execute("SELECT outcome FROM scrape_logs ORDER BY started_at").fetchall()
+    assert outcomes == [("ok",), ("interrupted",)]

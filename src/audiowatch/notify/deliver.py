@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
+from audiowatch.errors import Interrupted
 from audiowatch.notify import quiet_hours
 from audiowatch.notify.base import (
     Channel,
@@ -172,6 +173,8 @@ def _send(channel: Channel, rows: list[outbox.OutboxRow]) -> DeliveryFailure | N
             channel.send_digest(messages)
     except DeliveryFailure as failure:
         return failure
+    except Interrupted:
+        raise  # a stop signal ends the tick; the row stays pending for the next one
     except Exception as error:  # noqa: BLE001 - one broken channel must not stop the others
         return TemporaryFailure(f"{type(error).__name__}: {error}")
     return None
