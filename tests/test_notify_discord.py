@@ -129,6 +129,12 @@ def test_discord_send_asks_for_and_gets_confirmation(discord_api: DiscordAPI) ->
     assert discord_api.titles() == ["Sennheiser HD800 S"]
 
 
+def test_loopback_discord_answers_204_without_wait_like_discord(discord_api: DiscordAPI) -> None:
+    payload = discord_embed.build_payload([message()])
+    response = requests.post(discord_api.webhook_url, json=payload, timeout=5)
+    assert (response.status_code, response.content) == (204, b"")
+
+
 def test_discord_title_with_everyone_pings_no_one(discord_api: DiscordAPI) -> None:
     channel(discord_api).send(message(title="@everyone <@123456> HD800 at @here prices"))
     [sent] = discord_api.messages
