@@ -102,3 +102,21 @@ def cli() -> Callable[..., Any]:
         return runner.invoke(root, list(args), catch_exceptions=False, **kwargs)
 
     return invoke
+
+
+@pytest.fixture
+def discord_api() -> Iterator[Any]:
+    """A loopback server that behaves like Discord's execute-webhook endpoint."""
+    from tests.support.discord_api import DiscordAPI
+
+    with DiscordAPI() as api:
+        yield api
+
+
+@pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[Any]:
+    """A real SMTP server on loopback with STARTTLS and TLS, its CA written to tmp_path."""
+    from tests.support.smtp_server import SmtpServer
+
+    with SmtpServer(tmp_path) as server:
+        yield server

@@ -79,13 +79,14 @@ def test_permanent_failure_is_marked_failed(connection: duckdb.DuckDBPyConnectio
     assert outbox.count_by_status(connection)["failed"] == 1
 
 
-def test_unexpected_channel_error_keeps_the_row_pending(
+def test_unexpected_channel_error_keeps_the_rows_pending(
     connection: duckdb.DuckDBPyConnection, database_path: Path
 ) -> None:
     outbox.enqueue(connection, [pending(1), pending(2)], NOW)
     channel = RecordingChannel(failures=[ValueError("bug")])
     report = deliver_due(database_path, {"recording": channel}, NOW)
-    assert (report.deferred, report.sent) == (1, 1)
+    assert (report.deferred, report.sent) == (2, 0)
+    assert outbox.count_by_status(connection)["pending"] == 2
 
 
 def test_rows_for_unconfigured_channels_wait(connection: duckdb.DuckDBPyConnection, database_path: Path) -> None:

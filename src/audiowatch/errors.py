@@ -2,7 +2,8 @@
 
     AudioWatchError (1)
     ├── ConfigError (78)            the config file, a rule or a secret is wrong
-    │   └── RuleError (78)          a watch rule does not parse; points a caret at the column
+    │   ├── RuleError (78)          a watch rule does not parse; points a caret at the column
+    │   └── ChannelsRefused (78)    a notification service refused a channel's settings
     ├── LockHeld (75)               another tick holds the lock
     ├── BackingOff (75)             the source asked us to wait until a deadline
     ├── DatabaseBusy (75)           another program has the DuckDB file open
@@ -10,6 +11,7 @@
     ├── SourceUnavailable (69)      the site could not be scraped (network, browser)
     │   ├── BrowserUnavailable (69) no Chromium could be found or started
     │   └── LayoutChanged (69)      pages arrived but their cards did not parse
+    ├── ChannelTestFailed (69/78)   `notify test`: a channel could not deliver its sample
     └── Interrupted (130/143)       SIGINT or SIGTERM arrived; cleanup has run
 
 Each exception keeps structured fields and renders a message for people in ``__str__``:
@@ -75,6 +77,41 @@ class RuleError(ConfigError):
 
     def __str__(self) -> str:
         return self.problems[0]
+
+
+class ChannelsRefused(ConfigError):
+    """Notification services refused channels' settings (login, deleted webhook, untrusted certificate).
+
+    ``refusals`` holds (channel name, reason); the reason already says what to fix. The tick did
+    its work and the notifications wait in the outbox, so fixing the setting delivers them.
+    """
+
+    def __init__(self, refusals: list[tuple[str, str]], waiting: int) -> None:
+        self.refusals = refusals
+        self.waiting = waiting
+        problems = [f'notifications.channels "{name}": {reason}' for name, reason in refusals]
+        problems.append(f"{waiting} notification(s) wait in the outbox and go out once this is fixed "
+                        "(check with `audiowatch notify test`).")
+        super().__init__(problems)
+
+
+class ChannelTestFailed(AudioWatchError):
+    """`notify test` could not deliver through every channel; the per-channel results say why.
+
+    Exits 78 when a service refused a channel's settings (fix the config), else 69 (try later).
+    """
+
+    def __init__(self, failed: list[str], *, refused: bool) -> None:
+        self.failed = failed
+        self.refused = refused
+        super().__init__(failed)
+
+    @property
+    def exit_code(self) -> ExitCode:  # type: ignore[override]
+        return ExitCode.CONFIG if self.refused else ExitCode.UNAVAILABLE
+
+    def __str__(self) -> str:
+        return f"the test notification did not get through on: {', '.join(self.failed)}"
 
 
 class LockHeld(AudioWatchError):

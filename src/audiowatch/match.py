@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import dataclasses
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +21,11 @@ class CompiledRule:
     name: str
     predicate: rules_compile.Predicate
     channels: tuple[str, ...] | None  # None: every channel
+    expression: str = ""  # as written; with the name, identifies the rule across ticks
+    urgent: bool = False  # its matches go out even during quiet hours
+    # When this rule (name and expression) was first seen; it fires only for listings first
+    # seen since then. None: not yet known (every listing counts).
+    since: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,22 +48,41 @@ def compile_rules(config: Config) -> list[CompiledRule]:
             name=rule.name,
             predicate=rules_compile.compile_expression(combined),
             channels=tuple(rule.channels) if rule.channels is not None else None,
+            expression=rule.expression,
+            urgent=rule.urgent,
         ))
     return compiled
 
 
-def match_events(events: Sequence[Event], rules: Sequence[CompiledRule], now: datetime) -> list[Match]:
+def with_since(rules: Sequence[CompiledRule], since: Mapping[tuple[str, str], datetime]) -> list[CompiledRule]:
+    """Return the rules with ``since`` filled in from (name, expression) -> first seen."""
+    return [dataclasses.replace(rule, since=since.get((rule.name, rule.expression))) for rule in rules]
+
+
+def match_events(
+    events: Sequence[Event], rules: Sequence[CompiledRule], now: datetime,
+    first_seen: Mapping[int, datetime] | None = None,
+) -> list[Match]:
     """Return one Match per event that at least one rule matches.
 
     New listings and price drops are judged on the listing as it is now; an ended listing is
     judged as it was before it ended, so "your HD800 sold" reaches whoever watched it.
+    A rule ignores listings stored before it existed (``first_seen`` maps listing id to when
+    AudioWatch first stored it), so adding a rule never floods the user with old listings.
     """
+    first_seen = first_seen or {}
     matches: list[Match] = []
     for event in events:
-        names = tuple(rule.name for rule in rules if _matches(rule, event, now))
+        seen = first_seen.get(event.listing.listing_id, now)
+        names = tuple(rule.name for rule in rules if _is_watching(rule, seen) and _matches(rule, event, now))
         if names:
             matches.append(Match(event, names))
     return matches
+
+
+def is_urgent(match: Match, rules: Sequence[CompiledRule]) -> bool:
+    """True when any rule the match names is urgent."""
+    return any(rule.urgent for rule in rules if rule.name in match.rules)
 
 
 def channels_for(match: Match, rules: Sequence[CompiledRule], channel_names: Sequence[str]) -> list[str]:
@@ -67,6 +92,10 @@ def channels_for(match: Match, rules: Sequence[CompiledRule], channel_names: Seq
         if rule.name in match.rules:
             wanted.update(rule.channels if rule.channels is not None else channel_names)
     return [name for name in channel_names if name in wanted]
+
+
+def _is_watching(rule: CompiledRule, listing_first_seen: datetime) -> bool:
+    return rule.since is None or listing_first_seen >= rule.since
 
 
 def _matches(rule: CompiledRule, event: Event, now: datetime) -> bool:

@@ -1,11 +1,13 @@
 """run_tick(): one pass of the whole job, stage by stage, in the order of SPEC §1.
 
     lock -> read state -> fetch pages -> parse -> upsert into DuckDB -> detect events
-    -> match rules -> enqueue notifications -> deliver pending -> write run record and state
+    -> match rules -> enqueue notifications -> queue ops alerts, deliver pending, ping the dead-man URL
+    -> write run record and state
 """
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -17,17 +19,17 @@ import structlog
 
 from audiowatch import events, lock, match, signals, sources
 from audiowatch.config.model import Config
-from audiowatch.errors import AudioWatchError, Interrupted
+from audiowatch.errors import AudioWatchError, BackingOff, ChannelsRefused, Interrupted, SourceUnavailable
 from audiowatch.exitcodes import ExitCode
 from audiowatch.fetch import base as fetch_base
 from audiowatch.listing import Listing
-from audiowatch.notify import deliver, registry, render
+from audiowatch.notify import deliver, ops, ops_alerts, ping, registry, render
 from audiowatch.notify.base import Channel, Message
 from audiowatch.scrape import ScrapeResult, scrape_sources
-from audiowatch.store import database, listings, outbox, runs, state
+from audiowatch.store import database, listings, outbox, rules_seen, runs, state
 
 if TYPE_CHECKING:
-    pass
+    import duckdb
 
 log = structlog.get_logger(__name__)
 
@@ -110,6 +112,7 @@ def _run_recorded(run: _Run) -> TickResult:
     except AudioWatchError as error:
         outcome = runs.Outcome.INTERRUPTED if isinstance(error, Interrupted) else runs.Outcome.FAILED
         exit_code, error_text = error.exit_code, str(error)
+        _notify_despite(run, error)
         raise
     except Exception as error:  # recorded here, then re-raised to the CLI boundary
         error_text = f"{type(error).__name__}: {error}"
@@ -130,10 +133,13 @@ def _run_stages(run: _Run) -> TickResult:
     if run.options.dry_run:
         would_send = tuple((item.channel, message) for item, message in queued)
         return TickResult(run.run_id, run.seeding, run.counts, tuple(matches), would_send=would_send)
-    report = _deliver(run.config, run.clock())
-    run.counts.notifications = report.sent
+    report = _notify(run, ops.outcome_of(None))
     with database.session(run.database_path) as connection:
         state.write_time(connection, state.LAST_SUCCESS, run.started, run.clock())
+        waiting = sum(outbox.count_pending(connection, name) for name, _ in report.refused)
+    if report.refused:
+        raise ChannelsRefused(list(report.refused), waiting)
+    _ping(run.config)
     return TickResult(run.run_id, run.seeding, run.counts, tuple(matches), report)
 
 
@@ -166,9 +172,11 @@ def _store_and_queue(
         run.counts.new_listings = sum(change.before is None for change in changes)
         run.counts.changed_listings = len(changes) - run.counts.new_listings
         found = events.detect_events(changes, seeding=run.seeding)
-        matches = match.match_events(found, run.rules, now)
+        watching = _watching_rules(connection, run.rules, now)
+        first_seen = listings.first_seen_times(connection, [event.listing.listing_id for event in found])
+        matches = match.match_events(found, watching, now, first_seen)
         run.counts.matches = len(matches)
-        queued = _queue(matches, run.rules, channel_names)
+        queued = _queue(matches, watching, channel_names)
         outbox.enqueue(connection, [item for item, _ in queued], now)
         state.write_time(connection, state.LAST_RUN, run.started, now)
     return matches, queued
@@ -182,27 +190,67 @@ def _page_plan(config: Config, options: TickOptions, started: datetime, seeding:
     return sources.PagePlan(options.max_pages or scraper.scheduled_max_pages)
 
 
+def _watching_rules(
+    connection: duckdb.DuckDBPyConnection, rules: Sequence[match.CompiledRule], now: datetime
+) -> list[match.CompiledRule]:
+    """The rules with when each was first seen: a new or edited rule starts quiet about stored listings."""
+    since = rules_seen.register(connection, [(rule.name, rule.expression) for rule in rules], now)
+    return match.with_since(rules, since)
+
+
 def _queue(
     matches: Sequence[match.Match], rules: Sequence[match.CompiledRule], channel_names: Sequence[str]
 ) -> list[tuple[outbox.Pending, Message]]:
     queued: list[tuple[outbox.Pending, Message]] = []
     for found in matches:
         message = render.render_message(found)
+        urgent = match.is_urgent(found, rules)
         for channel in match.channels_for(found, rules, channel_names):
-            pending = outbox.Pending(message.event_key, message.event_kind, message.listing.listing_id,
-                                     channel, message.rules, message.to_json())
+            pending = outbox.Pending(message.event_key, message.event_kind, found.event.listing.listing_id,
+                                     channel, message.rules, message.to_json(), urgent)
             queued.append((pending, message))
     return queued
+
+
+def _notify(run: _Run, outcome: ops.TickOutcome) -> deliver.DeliveryReport:
+    """Give up stale notifications, queue the ops alerts this outcome calls for, deliver what is due."""
+    with database.session(run.database_path) as connection, database.transaction(connection):
+        upkeep = ops_alerts.queue_alerts(connection, run.config.notifications, outcome, run.clock())
+    report = _deliver(run.config, run.clock())
+    run.counts.notifications = report.sent
+    return dataclasses.replace(report, expired=len(upkeep.expired))
+
+
+def _notify_despite(run: _Run, error: AudioWatchError) -> None:
+    """When the site fails, still deliver what is queued and the alert about the failure."""
+    if run.options.dry_run or not isinstance(error, (SourceUnavailable, BackingOff)):
+        return
+    try:
+        _notify(run, ops.outcome_of(error))
+    except AudioWatchError as problem:  # the site's failure is the one to report
+        log.error("notify_after_failure_failed", error=str(problem))
 
 
 def _deliver(config: Config, now: datetime) -> deliver.DeliveryReport:
     channels: dict[str, Channel] = {}
     try:
         for settings in config.notifications.channels:
-            channel = registry.open_channel(settings)
+            channel = registry.open_channel(settings, config.folder)
             channel.check()
             channels[settings.name] = channel
-        return deliver.deliver_due(config.database_path, channels, now)
+        return deliver.deliver_due(config.database_path, channels, now, deliver.policy_for(config.notifications))
     finally:
         for channel in channels.values():
             channel.close()
+
+
+def _ping(config: Config) -> None:
+    """Tell the dead-man switch this tick went well; a failed ping is logged, never fatal."""
+    url = config.notifications.ops.ping_url
+    if url is None:
+        return
+    problem = ping.ping(url.get_secret_value())
+    if problem is None:
+        log.info("dead_man_pinged")
+    else:
+        log.warning("dead_man_ping_failed", reason=problem)

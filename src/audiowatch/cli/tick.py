@@ -62,6 +62,11 @@ def report(result: TickResult, *, dry_run: bool = False) -> None:
     if result.seeding:
         click.echo(f"First run: stored {result.counts.listings_seen} listings without notifying; "
                    "from now on new matches are notified.", err=True)
+    delivery = result.delivery
+    if delivery.deferred or delivery.failed or delivery.held or delivery.expired:
+        click.echo(f"Notifications: {delivery.sent} sent, {delivery.deferred} waiting to be retried, "
+                   f"{delivery.held} held for the quiet hours, {delivery.failed + delivery.expired} failed "
+                   "(the outbox table has each one's last error).", err=True)
     if dry_run:
         click.echo(f"Dry run: {len(result.would_send)} notification(s) would be sent; nothing was "
                    "sent and the database was left unchanged.")

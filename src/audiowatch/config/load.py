@@ -203,12 +203,28 @@ def _expressions(data: dict[str, Any]) -> list[tuple[KeyPath, str, str]]:
 
 def _channel_problems(config: Config, path: Path, lines: dict[KeyPath, int]) -> list[str]:
     channel_names = {channel.name for channel in config.notifications.channels}
-    return [
+    known = ", ".join(sorted(channel_names))
+    problems = [
         _located(path, lines, ("rules", index, "channels"),
-                 f'unknown channel "{unknown}"; configured channels: {", ".join(sorted(channel_names))}')
+                 f'unknown channel "{unknown}"; configured channels: {known}')
         for index, rule in enumerate(config.rules)
         for unknown in sorted(set(rule.channels or []) - channel_names)
     ]
+    ops_channel = config.notifications.ops.channel
+    if ops_channel is not None and ops_channel not in channel_names:
+        problems.append(_located(path, lines, ("notifications", "ops", "channel"),
+                                 f'unknown channel "{ops_channel}"; configured channels: {known}'))
+    return problems + _ca_file_problems(config, path, lines)
+
+
+def _ca_file_problems(config: Config, path: Path, lines: dict[KeyPath, int]) -> list[str]:
+    problems: list[str] = []
+    for index, channel in enumerate(config.notifications.channels):
+        ca_file = getattr(channel, "tls_ca_file", None)
+        if ca_file is not None and not config.resolve_path(ca_file, path.parent).is_file():
+            problems.append(_located(path, lines, ("notifications", "channels", index, "tls_ca_file"),
+                                     f"no such file: {config.resolve_path(ca_file, path.parent)}"))
+    return problems
 
 
 def _located(path: Path, lines: dict[KeyPath, int], key: KeyPath, message: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 from abc import ABC, abstractmethod
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -12,25 +13,29 @@ from audiowatch.listing import Listing
 
 @dataclass(frozen=True, slots=True)
 class Message:
-    """One notification about one listing, before any channel's wire format."""
+    """One notification, before any channel's wire format.
+
+    Most are about one listing; ops alerts and digests carry no listing and say it in ``body``.
+    """
 
     event_key: str  # stable identity of the event, e.g. "new:123456"
-    event_kind: str  # "new" | "price_drop" | "ended"
+    event_kind: str  # "new" | "price_drop" | "ended" | "ops" | "digest"
     headline: str  # one line: what happened and to what
-    listing: Listing
+    listing: Listing | None
     rules: tuple[str, ...]  # every rule the listing matched
     previous_price: float | None = None
+    body: str = ""  # more lines of plain text, for messages without a listing
 
     def to_json(self) -> dict[str, Any]:
         record = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
-        record["listing"] = self.listing.to_json()
+        record["listing"] = self.listing.to_json() if self.listing is not None else None
         record["rules"] = list(self.rules)
         return record
 
     @classmethod
     def from_json(cls, record: dict[str, Any]) -> Message:
         values = dict(record)
-        values["listing"] = Listing.from_json(values["listing"])
+        values["listing"] = Listing.from_json(values["listing"]) if values.get("listing") else None
         values["rules"] = tuple(values["rules"])
         return cls(**values)
 
@@ -52,7 +57,15 @@ class TemporaryFailure(DeliveryFailure):
 
 
 class PermanentFailure(DeliveryFailure):
-    """Retrying will not help (refused credentials, other 4xx) until the user fixes something."""
+    """This message will never go through (the service rejected its content); others still can."""
+
+
+class ChannelRefused(DeliveryFailure):
+    """The service refused the channel itself: wrong password, deleted webhook, untrusted certificate.
+
+    Nothing can go through until the user fixes the setting, so the message stays pending (and
+    is retried with back-off) instead of being given up, and the tick exits 78 naming the fix.
+    """
 
 
 class Channel(ABC):
@@ -70,8 +83,19 @@ class Channel(ABC):
     def send(self, message: Message) -> None:
         """Deliver ``message``; return only once the service confirmed it.
 
-        Raise TemporaryFailure or PermanentFailure; never log and swallow.
+        Raise TemporaryFailure, PermanentFailure or ChannelRefused; never log and swallow.
         """
+
+    def split_digest(self, messages: Sequence[Message]) -> list[Sequence[Message]]:
+        """Split a digest into the parts the service accepts in one request (default: one part)."""
+        return [messages]
+
+    def send_digest(self, messages: Sequence[Message]) -> None:
+        """Deliver ``messages`` as one message, confirmed as a whole (default: one text digest)."""
+        # Imported here: render builds on Message, defined above.
+        from audiowatch.notify import render
+
+        self.send(render.digest_message(messages))
 
     def close(self) -> None:
         """Release connections; called once per tick."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+from collections.abc import Sequence
+from datetime import datetime
+
 from audiowatch.events import EventKind
 from audiowatch.listing import Listing
 from audiowatch.match import Match
@@ -28,8 +32,22 @@ def render_message(match: Match) -> Message:
 
 def format_text(message: Message) -> str:
     """Render a message as a few aligned lines for a terminal or a plain-text mail."""
+    lines = [message.headline]
+    if message.body:
+        lines.extend(f"  {line}" if line else "" for line in message.body.splitlines())
+    lines.extend(f"  {label + ':':<12}{value}" for label, value in details(message))
+    return "\n".join(lines)
+
+
+def details(message: Message) -> list[tuple[str, str]]:
+    """Return the (label, value) pairs worth showing for a message's listing, in display order.
+
+    The price is in the headline, so it is not repeated here.
+    """
     listing = message.listing
-    details = [
+    if listing is None:
+        return []
+    pairs = [
         ("Type", listing.listing_type),
         ("Condition", listing.condition),
         ("Negotiable", listing.negotiability),
@@ -40,9 +58,37 @@ def format_text(message: Message) -> str:
         ("Rules", ", ".join(message.rules)),
         ("Link", listing.url),
     ]
-    lines = [message.headline]
-    lines.extend(f"  {label + ':':<12}{value}" for label, value in details if value)
-    return "\n".join(lines)
+    return [(label, value) for label, value in pairs if value]
+
+
+def digest_message(messages: Sequence[Message]) -> Message:
+    """Fold several messages into one plain-text message, for channels without a digest format."""
+    body = "\n\n".join(format_text(message) for message in messages)
+    return Message(digest_key(messages), "digest", digest_headline(messages), None, (), body=body)
+
+
+def digest_headline(messages: Sequence[Message]) -> str:
+    return f"AudioWatch: {len(messages)} notifications"
+
+
+def digest_key(messages: Sequence[Message]) -> str:
+    """A stable key for a digest, so a repeated digest is recognisably the same one."""
+    joined = "\n".join(message.event_key for message in messages)
+    return "digest:" + hashlib.sha256(joined.encode("utf-8")).hexdigest()[:20]
+
+
+def sample_message(base_url: str, now: datetime) -> Message:
+    """A realistic notification for `notify test`: a listing as a new match would show it."""
+    listing = Listing(
+        listing_id=999999,
+        url=f"{base_url}/classifieds/sennheiser-hd-800-s-mint-with-case.999999/",
+        title="Sennheiser HD 800 S - mint, with case and balanced cable",
+        listing_type="For Sale", price=1149.0, currency="USD", condition="Excellent/Like new",
+        negotiability="Or best offer", ships_to="United States, Canada", seller="jay.doe",
+        seller_feedback=57, listed_at=now.replace(microsecond=0).isoformat(), category="full-size",
+    )
+    headline = f"Test from AudioWatch: {listing.title} — {format_price(listing)}"
+    return Message(f"test:{now.isoformat()}", "new", headline, listing, ("notify-test",))
 
 
 def format_price(listing: Listing) -> str:

@@ -90,6 +90,20 @@ MIGRATIONS: tuple[str, ...] = (
         UNIQUE (event_key, channel)         -- one event is never queued twice for a channel
     );
     """,
+    """
+    -- Ops alerts and digests are about AudioWatch itself, not one listing.
+    ALTER TABLE outbox ALTER COLUMN listing_id DROP NOT NULL;
+    -- Matched an urgent rule: delivered even during quiet hours.
+    ALTER TABLE outbox ADD COLUMN urgent BOOLEAN NOT NULL DEFAULT false;
+    -- When each watch rule (by name and expression) was first seen: a rule fires only for
+    -- listings first seen after it existed, so a new rule does not flood the user.
+    CREATE TABLE rules_seen (
+        name          VARCHAR NOT NULL,
+        expression    VARCHAR NOT NULL,
+        first_seen_at TIMESTAMP NOT NULL,   -- UTC
+        PRIMARY KEY (name, expression)
+    );
+    """,
 )
 
 # A writer waits out short-lived readers (status, the duckdb CLI); a reader waits out a write.

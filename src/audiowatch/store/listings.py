@@ -68,6 +68,17 @@ def load_listings(connection: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> 
     return {row[0]: _listing_from_row(row) for row in rows}
 
 
+def first_seen_times(connection: duckdb.DuckDBPyConnection, ids: Sequence[int]) -> dict[int, datetime]:
+    """Return when AudioWatch first stored each of these listings (aware UTC), by id."""
+    if not ids:
+        return {}
+    rows = connection.execute(
+        "SELECT listing_id, first_seen_at FROM listings WHERE listing_id IN (SELECT unnest(?::BIGINT[]))",
+        [list(ids)],
+    ).fetchall()
+    return {listing_id: database.from_db_time(seen) for listing_id, seen in rows}
+
+
 def count_listings(connection: duckdb.DuckDBPyConnection) -> int:
     row = connection.execute("SELECT count(*) FROM listings").fetchone()
     return int(row[0]) if row else 0

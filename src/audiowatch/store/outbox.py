@@ -27,10 +27,11 @@ class Pending:
 
     event_key: str
     event_kind: str
-    listing_id: int
+    listing_id: int | None  # None for ops alerts
     channel: str
     rules: tuple[str, ...]
     payload: dict[str, Any]
+    urgent: bool = False  # goes out even during quiet hours
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,18 @@ class OutboxRow:
     channel: str
     attempts: int
     payload: dict[str, Any]
+    created_at: datetime | None = None  # aware UTC
+    urgent: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ExpiredRow:
+    """A notification given up because it stayed undelivered too long."""
+
+    event_key: str
+    channel: str
+    attempts: int
+    last_error: str
 
 
 def enqueue(connection: duckdb.DuckDBPyConnection, items: Sequence[Pending], now: datetime) -> int:
@@ -54,11 +67,11 @@ def enqueue(connection: duckdb.DuckDBPyConnection, items: Sequence[Pending], now
     stamp = database.to_db_time(now)
     rows = connection.execute(
         """
-        INSERT INTO outbox (event_key, event_kind, listing_id, channel, rules, payload, status,
+        INSERT INTO outbox (event_key, event_kind, listing_id, channel, rules, payload, urgent, status,
                             created_at, next_attempt_at)
         SELECT *, ?, ?::TIMESTAMP, ?::TIMESTAMP FROM (SELECT
             unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::VARCHAR[]),
-            unnest(?::VARCHAR[][]), unnest(?::VARCHAR[]))
+            unnest(?::VARCHAR[][]), unnest(?::VARCHAR[]), unnest(?::BOOLEAN[]))
         ON CONFLICT (event_key, channel) DO NOTHING
         RETURNING id
         """,
@@ -68,6 +81,7 @@ def enqueue(connection: duckdb.DuckDBPyConnection, items: Sequence[Pending], now
             [item.listing_id for item in items], [item.channel for item in items],
             [list(item.rules) for item in items],
             [json.dumps(item.payload, ensure_ascii=False) for item in items],
+            [item.urgent for item in items],
         ],
     ).fetchall()
     return len(rows)
@@ -76,19 +90,47 @@ def enqueue(connection: duckdb.DuckDBPyConnection, items: Sequence[Pending], now
 def claim_due(
     connection: duckdb.DuckDBPyConnection, channels: Sequence[str], now: datetime
 ) -> list[OutboxRow]:
-    """Return the pending rows for these channels whose next attempt is due, oldest first."""
+    """Return the pending rows for these channels that may go now, oldest first.
+
+    Per channel, rows are taken in order up to the first whose retry is not yet due: a row
+    waiting out a back-off holds back the newer ones, so each channel delivers in order.
+    """
     if not channels:
         return []
     rows = connection.execute(
         """
-        SELECT id, event_key, channel, attempts, payload FROM outbox
-        WHERE status = ? AND next_attempt_at <= ?::TIMESTAMP
-          AND channel IN (SELECT unnest(?::VARCHAR[]))
+        SELECT id, event_key, channel, attempts, payload, created_at, urgent FROM (
+            SELECT *, bool_or(next_attempt_at > ?::TIMESTAMP) OVER (
+                PARTITION BY channel ORDER BY created_at, id ROWS UNBOUNDED PRECEDING) AS held_back
+            FROM outbox
+            WHERE status = ? AND channel IN (SELECT unnest(?::VARCHAR[]))
+        ) WHERE NOT held_back
         ORDER BY created_at, id
         """,
-        [DeliveryStatus.PENDING.value, database.to_db_time(now), list(channels)],
+        [database.to_db_time(now), DeliveryStatus.PENDING.value, list(channels)],
     ).fetchall()
-    return [OutboxRow(row[0], row[1], row[2], row[3], json.loads(row[4])) for row in rows]
+    return [
+        OutboxRow(row[0], row[1], row[2], row[3], json.loads(row[4]), database.from_db_time(row[5]), row[6])
+        for row in rows
+    ]
+
+
+def expire(
+    connection: duckdb.DuckDBPyConnection, created_before: datetime, reason: str
+) -> list[ExpiredRow]:
+    """Mark every pending row queued before ``created_before`` failed; return them.
+
+    ``reason`` is put in front of each row's last error, so the cause is kept.
+    """
+    rows = connection.execute(
+        """
+        UPDATE outbox SET status = ?, last_error = ? || coalesce(last_error, 'never attempted')
+        WHERE status = ? AND created_at < ?::TIMESTAMP
+        RETURNING event_key, channel, attempts, last_error
+        """,
+        [DeliveryStatus.FAILED.value, reason, DeliveryStatus.PENDING.value, database.to_db_time(created_before)],
+    ).fetchall()
+    return [ExpiredRow(row[0], row[1], row[2], row[3]) for row in rows]
 
 
 def mark_sent(connection: duckdb.DuckDBPyConnection, row_id: int, now: datetime) -> None:
@@ -114,6 +156,13 @@ def mark_failed(connection: duckdb.DuckDBPyConnection, row_id: int, error: str) 
         "UPDATE outbox SET status = ?, attempts = attempts + 1, last_error = ? WHERE id = ?",
         [DeliveryStatus.FAILED.value, error, row_id],
     )
+
+
+def count_pending(connection: duckdb.DuckDBPyConnection, channel: str) -> int:
+    row = connection.execute(
+        "SELECT count(*) FROM outbox WHERE status = ? AND channel = ?", [DeliveryStatus.PENDING.value, channel]
+    ).fetchone()
+    return int(row[0]) if row else 0
 
 
 def count_by_status(connection: duckdb.DuckDBPyConnection) -> dict[str, int]:

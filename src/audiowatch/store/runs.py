@@ -89,3 +89,43 @@ def recent_runs(connection: duckdb.DuckDBPyConnection, limit: int = 10) -> list[
     columns = [description[0] for description in cursor.description]
     return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
 
+
+
+@dataclass(frozen=True, slots=True)
+class RunSummary:
+    """What the ticks since some moment did, for the daily heartbeat."""
+
+    ok: int = 0
+    failed: int = 0
+    new_listings: int = 0
+    matches: int = 0
+    notifications: int = 0
+
+
+def consecutive_failures(connection: duckdb.DuckDBPyConnection) -> int:
+    """Return how many finished ticks failed since the last one that succeeded.
+
+    Ticks still running (or killed, which stay ``running``), interrupted and dry runs neither
+    count nor break the streak.
+    """
+    row = connection.execute(
+        """
+        SELECT count(*) FROM scrape_logs WHERE outcome = ? AND started_at >
+            coalesce((SELECT max(started_at) FROM scrape_logs WHERE outcome = ?), '-infinity'::TIMESTAMP)
+        """,
+        [Outcome.FAILED.value, Outcome.OK.value],
+    ).fetchone()
+    return int(row[0]) if row else 0
+
+
+def summarize_since(connection: duckdb.DuckDBPyConnection, since: datetime) -> RunSummary:
+    """Return the totals of the ticks that started at or after ``since``."""
+    row = connection.execute(
+        """
+        SELECT count(*) FILTER (WHERE outcome = ?), count(*) FILTER (WHERE outcome = ?),
+               coalesce(sum(new_listings), 0), coalesce(sum(matches), 0), coalesce(sum(notifications), 0)
+        FROM scrape_logs WHERE started_at >= ?::TIMESTAMP
+        """,
+        [Outcome.OK.value, Outcome.FAILED.value, database.to_db_time(since)],
+    ).fetchone()
+    return RunSummary(*(int(value) for value in row)) if row else RunSummary()

@@ -25,6 +25,12 @@ def write_time(connection: duckdb.DuckDBPyConnection, key: str, value: datetime,
     write(connection, key, value.astimezone(UTC).isoformat(), now)
 
 
+def read(connection: duckdb.DuckDBPyConnection, key: str) -> str | None:
+    """Return the text stored under ``key``, or None if never written."""
+    row = connection.execute("SELECT value FROM state WHERE key = ?", [key]).fetchone()
+    return str(row[0]) if row else None
+
+
 def write(connection: duckdb.DuckDBPyConnection, key: str, value: str, now: datetime) -> None:
     connection.execute(
         """
