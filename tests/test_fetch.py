@@ -9,6 +9,7 @@ import pytest
 
 from audiowatch.config.model import ScraperSettings
 from audiowatch.errors import BrowserUnavailable, SourceUnavailable
+from audiowatch.fetch.auto import AutoFetcher
 from audiowatch.fetch.base import open_fetcher
 from audiowatch.fetch.browser import BrowserFetcher, find_chromium
 from audiowatch.fetch.http import HttpFetcher
@@ -37,26 +38,53 @@ class FakeClock:
         self.now += seconds
 
 
+def pacer(clock: FakeClock, delay: float = 2.0, jitter: float = 0.0) -> Pacer:
+    return Pacer(delay, clock, clock.sleep, lambda: jitter)
+
+
 def test_pacer_does_not_wait_before_the_first_request() -> None:
     clock = FakeClock()
-    assert Pacer(2.0, clock, clock.sleep).wait() == 0.0
+    assert pacer(clock).wait() == 0.0
 
 
 def test_pacer_waits_out_the_rest_of_the_delay() -> None:
     clock = FakeClock()
-    pacer = Pacer(2.0, clock, clock.sleep)
-    pacer.wait()
+    paced = pacer(clock)
+    paced.wait()
     clock.now += 0.5
-    pacer.wait()
+    paced.wait()
     assert clock.slept == [1.5]
 
 
 def test_pacer_does_not_wait_when_the_delay_already_passed() -> None:
     clock = FakeClock()
-    pacer = Pacer(2.0, clock, clock.sleep)
-    pacer.wait()
+    paced = pacer(clock)
+    paced.wait()
     clock.now += 3
-    assert pacer.wait() == 0.0
+    assert paced.wait() == 0.0
+
+
+@pytest.mark.parametrize(("jitter", "gap"), [(0.0, 2.0), (0.5, 2.25), (1.0, 2.5)], ids=["none", "half", "most"])
+def test_pacer_adds_up_to_a_quarter_of_the_delay_as_jitter(jitter: float, gap: float) -> None:
+    clock = FakeClock()
+    paced = pacer(clock, jitter=jitter)
+    paced.wait()
+    paced.wait()
+    assert clock.slept == [pytest.approx(gap)]
+
+
+def test_pacer_with_real_randomness_never_waits_less_than_the_delay() -> None:
+    clock = FakeClock()
+    paced = Pacer(2.0, clock, clock.sleep)
+    for _ in range(50):
+        paced.wait()
+    assert all(2.0 <= gap <= 2.5 for gap in clock.slept)
+
+
+@pytest.mark.parametrize(("delay", "pauses"), [(2.0, [2.0, 4.0]), (0.0, [0.25, 0.5])], ids=["delay", "no-delay"])
+def test_retry_pause_doubles_from_the_delay(delay: float, pauses: list[float]) -> None:
+    paced = pacer(FakeClock(), delay=delay)
+    assert [paced.retry_pause(1), paced.retry_pause(2)] == pauses
 
 
 def test_configured_executable_that_does_not_exist_is_an_error(tmp_path: Path) -> None:
@@ -75,7 +103,7 @@ def test_chromium_on_path_is_found_without_configuration() -> None:
 
 
 @pytest.mark.parametrize(("name", "kind"), [("http", HttpFetcher), ("browser", BrowserFetcher),
-                                            ("auto", BrowserFetcher)], ids=["http", "browser", "auto"])
+                                            ("auto", AutoFetcher)], ids=["http", "browser", "auto"])
 def test_open_fetcher_picks_the_configured_kind(name: str, kind: type) -> None:
     assert isinstance(open_fetcher(settings(fetcher=name)), kind)
 

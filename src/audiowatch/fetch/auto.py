@@ -1,0 +1,81 @@
+"""The `auto` fetcher: plain HTTP while the site lets it, the browser from the first challenge on."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import structlog
+
+from audiowatch.config.model import ScraperSettings
+from audiowatch.fetch import blocks
+from audiowatch.fetch.base import Fetcher, Page
+from audiowatch.fetch.browser import BrowserFetcher
+from audiowatch.fetch.http import HttpFetcher
+from audiowatch.fetch.pacing import Pacer
+
+log = structlog.get_logger(__name__)
+
+
+class AutoFetcher(Fetcher):
+    """Fetches with requests; when a page comes back as a bot challenge, fetches it again with
+    Chromium and keeps the browser for the rest of the tick.
+
+    A typical tick then costs what plain HTTP costs. ``prefer_browser`` starts with the browser
+    (the tick remembers a recent challenge in the state table), saving the wasted HTTP request.
+    """
+
+    def __init__(
+        self,
+        settings: ScraperSettings,
+        *,
+        headless: bool = True,
+        pacer: Pacer | None = None,
+        prefer_browser: bool = False,
+        browser_temp: Path | None = None,
+    ) -> None:
+        self._pacer = pacer or Pacer(settings.rate_limit_delay_seconds)
+        self._http = HttpFetcher(settings, pacer=self._pacer)
+        self._browser = BrowserFetcher(settings, headless=headless, pacer=self._pacer, temp_folder=browser_temp)
+        self._browser_open = False
+        self._prefer_browser = prefer_browser
+        self.challenged = False  # the site challenged plain HTTP in this tick
+
+    @property
+    def requests(self) -> int:  # type: ignore[override]
+        return self._http.requests + self._browser.requests
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return "auto (browser)" if self._browser_open else "auto (http)"
+
+    def needs_browser(self) -> bool | None:
+        """True when the site challenged plain HTTP or the browser this tick; False when the browser
+        went unchallenged (the site stopped); None when plain HTTP was never challenged."""
+        if self.challenged or self._browser.challenges_passed > 0:
+            return True
+        return False if self._browser_open else None
+
+    def get(self, url: str) -> Page:
+        if self._browser_open or self._prefer_browser:
+            return self._browser_get(url)
+        page = self._http.get(url)
+        block = blocks.classify(page)
+        if block is None or block.kind is not blocks.BlockKind.CHALLENGE:
+            return page
+        self.challenged = True
+        log.info("switching_to_browser", url=url, reason=block.evidence)
+        return self._browser_get(url)
+
+    def _browser_get(self, url: str) -> Page:
+        if not self._browser_open:
+            self._browser.__enter__()
+            self._browser_open = True
+        return self._browser.get(url)
+
+    def close(self) -> None:
+        try:
+            self._http.close()
+        finally:
+            if self._browser_open:
+                self._browser.close()
+                self._browser_open = False
