@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 import re
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from audiowatch.fetch.base import Page
@@ -14,6 +14,7 @@ from audiowatch.fetch.base import Page
 KEEP_FAILED_PAGES = 20
 FAILED_PAGES_FOLDER = "failed-pages"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
+_HEADER = re.compile(r"\A<!-- saved by AudioWatch: (\S+) answered HTTP (\d{3}) at (\S+) -->\n")
 
 
 def save_failed_page(folder: Path, source: str, page: Page) -> Path:
@@ -44,6 +45,31 @@ def describe(url: str, status: int, fetched_at: datetime) -> str:
     """Return the header comment's text (made safe to sit inside an HTML comment)."""
     text = f"saved by AudioWatch: {url} answered HTTP {status} at {fetched_at.isoformat(timespec='seconds')}"
     return html.escape(text.replace("--", "- -"), quote=False)
+
+
+def read_page(path: Path) -> Page:
+    """Read a saved page back, with the URL, status and time its header comment recorded.
+
+    A file saved some other way (a browser's "Save page as") reads as an HTTP 200 page at its file URL.
+    Raise OSError when the file cannot be read.
+    """
+    text = path.read_text(encoding="utf-8", errors="replace")
+    header = _HEADER.match(text)
+    if header is None:
+        modified = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+        return Page(path.resolve().as_uri(), 200, text, modified)
+    url, status, moment = html.unescape(header.group(1)), int(header.group(2)), header.group(3)
+    try:
+        fetched_at = datetime.fromisoformat(moment)
+    except ValueError:
+        fetched_at = datetime.fromtimestamp(path.stat().st_mtime, UTC)
+    return Page(url, status, text[header.end():], fetched_at)
+
+
+def site_root(url: str) -> str | None:
+    """Return ``scheme://host[:port]`` of an http(s) URL, else None."""
+    match = re.match(r"(https?://[^/?#]+)", url)
+    return match.group(1) if match else None
 
 
 def _safe(name: str) -> str:

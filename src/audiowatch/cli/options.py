@@ -26,6 +26,13 @@ def json_option(function: F) -> F:
     return click.option("--json", "as_json", is_flag=True, help="Print JSON, one object per line.")(function)
 
 
+def ignore_backoff_option(function: F) -> F:
+    return click.option(
+        "--ignore-backoff", is_flag=True,
+        help="Make requests even though the site blocked us recently and the back-off has not run out.",
+    )(function)
+
+
 def load(config_path: Path) -> Config:
     """Load the config and apply its logging settings unless the command line set them."""
     from audiowatch import log
