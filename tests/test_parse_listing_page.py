@@ -92,3 +92,8 @@ def test_listing_url_is_rebuilt_on_the_given_base_url() -> None:
 )
 def test_is_listing_page(html: str, expected: bool) -> None:
     assert listing_page.is_listing_page(html) is expected
+
+
+def test_canonical_url_outside_the_classifieds_gives_no_listing() -> None:
+    html = '<link rel="canonical" href="lassifieds/fiio-m11.4242/">' + heading("FiiO M11")
+    assert listing_page.parse_listing_page(html, SITE).listing is None

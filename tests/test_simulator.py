@@ -412,3 +412,9 @@ def test_renamed_fields_layout_keeps_cards_but_moves_price_seller_and_date(site:
     tree = get_tree(site, "/classifieds/")
     assert len(tree.css("a.hfcUserListing")) == 20
     assert tree.css(".hfcPrice, .hfcCreatorInfo, .hfcListingDate") == []
+
+
+def test_block_after_serves_that_many_pages_first(site: SimulatedSite) -> None:
+    site.behaviour.block, site.behaviour.block_after = 429, 2
+    statuses = [fetch(site, "/classifieds/")[0] for _ in range(4)]
+    assert statuses == [200, 200, 429, 429]

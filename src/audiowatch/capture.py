@@ -45,10 +45,15 @@ class CaptureRequest:
     ignore_backoff: bool = False
 
 
+Report = Callable[[CapturedPage], None]
+
+
 def capture_pages(
-    config: Config, request: CaptureRequest, *, clock: Callable[[], datetime] = lambda: datetime.now(UTC)
-) -> list[CapturedPage]:
-    """Fetch the sources' first ``max_pages`` pages and the extra URLs; save each page as it came.
+    config: Config, request: CaptureRequest, report: Report,
+    *, clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+) -> None:
+    """Fetch the sources' first ``max_pages`` pages and the extra URLs; save each page as it came and
+    ``report`` it at once.
 
     Raise LockHeld while a tick runs, BackingOff while a back-off is in force (or after saving the
     block page that sets one), SourceUnavailable when the site cannot be reached.
@@ -59,13 +64,11 @@ def capture_pages(
         site_state.honour_backoff(site, clock(), ignore=request.ignore_backoff)
         fetcher = fetch_base.open_fetcher(config.scraper, prefer_browser=site.prefers_browser(clock()),
                                           data_folder=config.database_path.parent)
-        captured: list[CapturedPage] = []
         with fetcher:
             try:
-                _capture_all(fetcher, config, request, captured)
+                _capture_all(fetcher, config, request, report)
             except _Blocked as blocked:
                 raise site_state.record_block(config.database_path, blocked.block, site, clock()) from None
-        return captured
 
 
 class _Blocked(Exception):
@@ -74,30 +77,28 @@ class _Blocked(Exception):
         self.block = block
 
 
-def _capture_all(fetcher: Fetcher, config: Config, request: CaptureRequest, captured: list[CapturedPage]) -> None:
+def _capture_all(fetcher: Fetcher, config: Config, request: CaptureRequest, report: Report) -> None:
     base_url = config.scraper.base_url
     for source in request.sources:
         url: str | None = sources.source_url(base_url, source)
         for number in range(1, request.max_pages + 1):
             if url is None:
                 break
-            page = _save(fetcher, request.folder, f"{source}-page-{number}", url, base_url, captured)
+            page = _save(fetcher, request.folder, f"{source}-page-{number}", url, base_url, report)
             url = headfi.parse_list_page(page.html, base_url).next_url
     for number, target in enumerate(request.urls, start=1):
         url = urljoin(base_url + "/", target)
-        _save(fetcher, request.folder, f"page-{number}-{urlsplit(url).path}", url, base_url, captured)
+        _save(fetcher, request.folder, f"page-{number}-{urlsplit(url).path}", url, base_url, report)
 
 
-def _save(
-    fetcher: Fetcher, folder: Path, name: str, url: str, base_url: str, captured: list[CapturedPage]
-) -> Page:
+def _save(fetcher: Fetcher, folder: Path, name: str, url: str, base_url: str, report: Report) -> Page:
     """Fetch, save and describe one page; raise _Blocked after saving a block page."""
     page = fetcher.get(url)
     path = saved_pages.write_page(folder, name, page)
     block = blocks.classify(page)
     result = headfi.parse_list_page(page.html, base_url)
     kind = describe_kind(page, result.cards)
-    captured.append(CapturedPage(path, page.url, page.status, result.cards, kind))
+    report(CapturedPage(path, page.url, page.status, result.cards, kind))
     log.info("page_saved", url=page.url, status=page.status, kind=kind, path=str(path))
     if block is not None:
         raise _Blocked(block)

@@ -42,6 +42,9 @@ def scrape(config_path: Path, folder: Path, chosen: tuple[str, ...], urls: tuple
         raise ConfigError(f"--source {', '.join(unknown)}: unknown; choose from {', '.join(sources.SOURCE_NAMES)}")
     request = capture.CaptureRequest(folder, capture.default_sources(config, chosen, urls), urls, max_pages,
                                      ignore_backoff)
-    for page in capture.capture_pages(config, request):
-        cards = f"{page.cards} cards" if page.kind == "list page" else page.kind
-        click.echo(f"{page.path}  HTTP {page.status}  {cards}  {page.url}")
+
+    def report(page: capture.CapturedPage) -> None:
+        what = f"{page.cards} cards" if page.kind == "list page" else page.kind
+        click.echo(f"{page.path}  HTTP {page.status}  {what}  {page.url}")
+
+    capture.capture_pages(config, request, report)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import structlog
 
 from audiowatch.config.model import ScraperSettings
@@ -28,15 +26,16 @@ class AutoFetcher(Fetcher):
         self,
         settings: ScraperSettings,
         *,
-        headless: bool = True,
         pacer: Pacer | None = None,
+        browser: BrowserFetcher | None = None,
         prefer_browser: bool = False,
-        browser_temp: Path | None = None,
     ) -> None:
+        # One pacer for both, so the switch keeps the pace.
         self._pacer = pacer or Pacer(settings.rate_limit_delay_seconds)
         self._http = HttpFetcher(settings, pacer=self._pacer)
-        self._browser = BrowserFetcher(settings, headless=headless, pacer=self._pacer, temp_folder=browser_temp)
+        self._browser = browser or BrowserFetcher(settings, headless=settings.headless, pacer=self._pacer)
         self._browser_open = False
+        self._used_browser = False  # stays set after close, for the run record
         self._prefer_browser = prefer_browser
         self.challenged = False  # the site challenged plain HTTP in this tick
 
@@ -46,14 +45,14 @@ class AutoFetcher(Fetcher):
 
     @property
     def name(self) -> str:  # type: ignore[override]
-        return "auto (browser)" if self._browser_open else "auto (http)"
+        return "auto (browser)" if self._used_browser else "auto (http)"
 
     def needs_browser(self) -> bool | None:
         """True when the site challenged plain HTTP or the browser this tick; False when the browser
         went unchallenged (the site stopped); None when plain HTTP was never challenged."""
         if self.challenged or self._browser.challenges_passed > 0:
             return True
-        return False if self._browser_open else None
+        return False if self._used_browser else None
 
     def get(self, url: str) -> Page:
         if self._browser_open or self._prefer_browser:
@@ -69,7 +68,7 @@ class AutoFetcher(Fetcher):
     def _browser_get(self, url: str) -> Page:
         if not self._browser_open:
             self._browser.__enter__()
-            self._browser_open = True
+            self._browser_open = self._used_browser = True
         return self._browser.get(url)
 
     def close(self) -> None:

@@ -111,7 +111,8 @@ def open_fetcher(
     """Return the fetcher the settings ask for, imported lazily (Playwright is heavy).
 
     ``prefer_browser`` starts ``auto`` with the browser (a challenge was met recently). With a
-    ``data_folder``, Chromium's temporary files go to a folder of its own, cleaned at start.
+    ``data_folder``, Chromium keeps its cookies there between ticks, and its temporary files go to a
+    folder of its own, cleaned at start.
     """
     pacer = Pacer(settings.rate_limit_delay_seconds)
     show = settings.headless if headless is None else headless
@@ -121,9 +122,13 @@ def open_fetcher(
         return HttpFetcher(settings, pacer=pacer)
     from audiowatch.fetch import browser
 
-    temp = browser.temp_folder_for(data_folder) if data_folder is not None else None
+    chromium = browser.BrowserFetcher(
+        settings, headless=show, pacer=pacer,
+        temp_folder=browser.temp_folder_for(data_folder) if data_folder is not None else None,
+        cookie_file=data_folder / browser.COOKIE_FILE if data_folder is not None else None,
+    )
     if settings.fetcher == "browser":
-        return browser.BrowserFetcher(settings, headless=show, pacer=pacer, temp_folder=temp)
+        return chromium
     from audiowatch.fetch.auto import AutoFetcher
 
-    return AutoFetcher(settings, headless=show, pacer=pacer, prefer_browser=prefer_browser, browser_temp=temp)
+    return AutoFetcher(settings, pacer=pacer, browser=chromium, prefer_browser=prefer_browser)

@@ -22,7 +22,7 @@ from audiowatch.fetch.base import PacedFetcher, Page, TransientError
 from audiowatch.fetch.pacing import Pacer
 
 if TYPE_CHECKING:
-    from playwright.sync_api import Browser, Playwright, Request, Response, Route
+    from playwright.sync_api import Browser, BrowserContext, Playwright, Request, Response, Route
 
 log = structlog.get_logger(__name__)
 
@@ -44,6 +44,8 @@ CHROMIUM_ARGS = (
 # Nothing on these is needed to read the cards; not loading them saves time and the site's bandwidth.
 BLOCKED_RESOURCES = frozenset({"image", "media", "font"})
 CHALLENGE_POLL_MILLISECONDS = 200
+# In the data folder: the browser's cookies (and local storage) from the last tick.
+COOKIE_FILE = "browser-cookies.json"
 
 HOW_TO_GET_A_BROWSER = (
     "No Chromium found. Install one: `sudo apt-get install chromium` on Debian/Ubuntu, "
@@ -86,13 +88,16 @@ class BrowserFetcher(PacedFetcher):
         headless: bool = True,
         pacer: Pacer | None = None,
         temp_folder: Path | None = None,
+        cookie_file: Path | None = None,
     ) -> None:
         super().__init__(pacer or Pacer(settings.rate_limit_delay_seconds))
         self._settings = settings
         self._headless = headless
         self._temp_folder = temp_folder
+        self._cookie_file = cookie_file
         self._playwright: Playwright | None = None
         self._browser: Browser | None = None
+        self._context: BrowserContext | None = None
         self._page: Any = None
         self._document: Response | None = None  # the latest main-frame document response
         self.challenges_passed = 0
@@ -125,11 +130,35 @@ class BrowserFetcher(PacedFetcher):
             ) from None
         log.debug("browser_started", executable=executable or "playwright bundled",
                   headless=self._headless)
-        context = self._browser.new_context(service_workers="block")
-        context.route("**/*", _skip_heavy_resources)
-        self._page = context.new_page()
+        self._context = self._new_context(self._browser)
+        self._context.route("**/*", _skip_heavy_resources)
+        self._page = self._context.new_page()
         self._page.set_default_timeout(self._settings.timeout_seconds * 1000)
         self._page.on("response", self._remember_document)
+
+    def _new_context(self, browser: Browser) -> BrowserContext:
+        """Open a context with the cookies the last tick kept, so a passed challenge stays passed
+        (its clearance cookie lives for a while) and costs no request; a broken file is dropped."""
+        from playwright.sync_api import Error
+
+        saved = self._cookie_file if self._cookie_file is not None and self._cookie_file.is_file() else None
+        try:
+            return browser.new_context(service_workers="block", storage_state=saved)
+        except (Error, ValueError, OSError) as error:  # Playwright reads and parses the file itself
+            log.warning("browser_cookies_unreadable", file=str(saved), error=str(error).splitlines()[0])
+            return browser.new_context(service_workers="block")
+
+    def _keep_cookies(self) -> None:
+        from playwright.sync_api import Error
+
+        if self._context is None or self._cookie_file is None:
+            return
+        try:
+            self._cookie_file.parent.mkdir(parents=True, exist_ok=True)
+            self._context.storage_state(path=self._cookie_file)
+            self._cookie_file.chmod(0o600)  # session cookies: for this user's eyes only
+        except (Error, OSError) as error:
+            log.warning("browser_cookies_not_kept", file=str(self._cookie_file), error=str(error).splitlines()[0])
 
     def _load(self, url: str) -> Page:
         from playwright.sync_api import Error
@@ -146,26 +175,31 @@ class BrowserFetcher(PacedFetcher):
             if "interrupted by another navigation" not in error.message:
                 raise _load_error(error, url, self._settings.timeout_seconds) from None
         page = self._snapshot()
-        if page is not None and _is_challenge(page):
-            page = self._wait_out_challenge(page)
-        if page is None:
-            raise TransientError("the page kept navigating and never settled")
+        if page is None or _is_challenge(page):
+            page = self._wait_out_challenge(url, page)
         return page
 
-    def _wait_out_challenge(self, challenge: Page) -> Page:
-        """Give the challenge's script until the timeout to pass; return the page it leads to, or the
-        challenge itself when it does not clear (the caller then treats it as a block)."""
-        log.info("challenge_met", url=challenge.url, fetcher="browser")
+    def _wait_out_challenge(self, url: str, first: Page | None) -> Page:
+        """Give a challenge's script (or a page still navigating) until the timeout to settle; return
+        the page it leads to, or the challenge itself when it does not clear (the caller then treats it
+        as a block). Raise TransientError when no page ever settled."""
+        if first is not None:
+            log.info("challenge_met", url=url, fetcher="browser")
+        latest = first
         deadline = time.monotonic() + self._settings.timeout_seconds
         while time.monotonic() < deadline:
             self._page.wait_for_timeout(CHALLENGE_POLL_MILLISECONDS)
             page = self._snapshot()
             if page is not None and not _is_challenge(page):
-                self.challenges_passed += 1
-                self.requests += 1  # the reload the challenge made
-                log.info("challenge_passed", url=page.url)
+                if latest is not None:
+                    self.challenges_passed += 1
+                    self.requests += 1  # the reload the challenge made
+                    log.info("challenge_passed", url=page.url)
                 return page
-        return challenge
+            latest = page or latest
+        if latest is None:
+            raise TransientError("the page kept navigating and never settled")
+        return latest
 
     def _snapshot(self) -> Page | None:
         """Return the page as it stands, or None while it is between two documents."""
@@ -190,8 +224,9 @@ class BrowserFetcher(PacedFetcher):
         """Close the browser and stop the driver; safe to call twice and after a failed start."""
         from playwright.sync_api import Error
 
+        self._keep_cookies()
         browser, playwright = self._browser, self._playwright
-        self._page = self._browser = self._playwright = None
+        self._page = self._browser = self._playwright = self._context = None
         if browser is not None:
             try:
                 browser.close()

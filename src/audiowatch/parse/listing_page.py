@@ -23,6 +23,7 @@ _TITLE_PREFIX = re.compile(r"^(sold|closed|traded)\s*:\s*(.+)$", re.IGNORECASE |
 _PREFIX_STATUSES = {"sold": ListingStatus.SOLD, "closed": ListingStatus.CLOSED, "traded": ListingStatus.TRADED}
 _CATEGORY_PATH = re.compile(r"/classifieds/categories/([a-z0-9-]+)\.\d+/?$", re.IGNORECASE)
 TITLE_SELECTOR = "h1.p-title-value"
+LISTING_PATH = "/classifieds/"
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +50,8 @@ def parse_listing_page(html: str, base_url: str) -> ListingPage:
     category = _category(document)
     listing = None
     identity = headfi.listing_identity(_own_url(document), base_url)
+    if identity is not None and not urlsplit(identity[1]).path.startswith(LISTING_PATH):
+        identity = None  # a canonical link elsewhere is no listing's own URL
     if identity is not None and title is not None:
         body = document.body or document.root
         if body is not None:

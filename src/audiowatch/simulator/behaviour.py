@@ -34,12 +34,22 @@ class Behaviour:
     """The site's current mood; every field is read on each request (mutable on purpose)."""
 
     block: int | None = None  # answer every page with this status: 403, 429 or 503
+    block_after: int = 0  # ... once this many more pages were served normally
     retry_after: str | None = None  # the Retry-After header sent with a block
     login_wall: bool = False  # answer every page with XenForo's login form (403)
     challenge: Challenge | None = None  # guard pages with a bot check
     slow_seconds: float = 0.0  # wait this long before answering a page
     slow_requests: int | None = None  # only the next N page requests are slow (None: all of them)
     layout: Layout = Layout.NORMAL
+
+    def take_block(self) -> int | None:
+        """Return the status to block this request with, counting down `block_after` first."""
+        if self.block is None:
+            return None
+        if self.block_after > 0:
+            self.block_after -= 1
+            return None
+        return self.block
 
     def take_slowness(self) -> float:
         """Return how long to stall this request, counting it against `slow_requests`."""

@@ -174,9 +174,10 @@ class SimulatedSite:
         mood = self.behaviour
         if path.startswith("/data/") or path == "/favicon.ico":
             return None
-        if mood.block is not None:
+        status = mood.take_block()
+        if status is not None:
             retry_after = (("Retry-After", mood.retry_after),) if mood.retry_after else ()
-            return Response(mood.block, behaviour.render_block(mood.block).encode(), headers=retry_after)
+            return Response(status, behaviour.render_block(status).encode(), headers=retry_after)
         if mood.login_wall:
             return Response(403, behaviour.render_login_wall().encode())
         if mood.challenge is not None and not self._has_clearance(cookie_header):
