@@ -98,16 +98,33 @@ def test_steady_state_tick_makes_one_request_per_source(
 
 @pytest.mark.browser
 @pytest.mark.slow
-def test_auto_switches_to_the_browser_when_challenged_and_remembers_it(
+def test_auto_switches_to_the_browser_when_challenged_and_keeps_it(
     configure: Callable[..., Config], site: SimulatedSite
 ) -> None:
     config = configure("auto")
     tick(config)
     site.behaviour.challenge = Challenge.SCRIPT
+    for _ in range(3):
+        site.reset_requests()
+        tick(config)
+    assert query(config, "SELECT fetcher FROM scrape_logs ORDER BY started_at") == [
+        ("auto (http)",), ("auto (browser)",), ("auto (browser)",), ("auto (browser)",)]
+    # The last tick went straight to the browser, which still had its clearance cookie.
+    assert {served.status for served in site.page_requests()} == {200}
+
+
+@pytest.mark.browser
+@pytest.mark.slow
+def test_auto_tries_plain_http_again_once_the_preference_runs_out(
+    configure: Callable[..., Config], site: SimulatedSite, now: datetime
+) -> None:
+    config = configure("auto")
     tick(config)
-    assert query(config, "SELECT fetcher FROM scrape_logs ORDER BY started_at") == [("auto (http)",),
-                                                                                   ("auto (browser)",)]
-    assert query(config, "SELECT count(*) FROM state WHERE key = 'browser_preferred_until'") == [(1,)]
+    site.behaviour.challenge = Challenge.SCRIPT
+    tick(config)
+    site.reset_requests()
+    tick(config, at=now + timedelta(hours=7))
+    assert [served.status for served in site.page_requests()][:2] == [403, 200]  # http, then Chromium
 
 
 @pytest.mark.parametrize("fetcher", FETCHERS)

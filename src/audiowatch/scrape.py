@@ -9,7 +9,7 @@ listing page, a few per tick.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,23 +64,41 @@ class Scraper:
         return layout_check.combined_rates(self._parsed)
 
     def run(self) -> ScrapeResult:
-        """Scrape every source, then look up categories. Raise SiteBlocked, LayoutChanged or SourceUnavailable."""
-        for source in self._job.settings.sources:
-            self._scrape_source(source)
+        """Scrape every source, then look up categories. Raise SiteBlocked, LayoutChanged or SourceUnavailable.
+
+        Paging goes breadth-first: page 1 of every source, then one database lookup for all their
+        listings, then page 2 of the sources that go on, and so on. A steady-state tick thus opens the
+        database once, between requests, never during one.
+        """
+        frontier = {source: sources.source_url(self._job.settings.base_url, source)
+                    for source in self._job.settings.sources}
+        page_number = 0
+        while frontier:
+            page_number += 1
+            parsed = {source: self._list_page(source, url) for source, url in frontier.items()}
+            self._look_up(listing.listing_id for result in parsed.values() for listing in result.listings)
+            following = {}
+            for source, result in parsed.items():
+                url = self._judge(source, frontier[source], page_number, result)
+                if url is not None:
+                    following[source] = url
+            frontier = following
         self._learn_categories()
         skipped = sum(result.skipped for result in self._parsed)
         return ScrapeResult(tuple(self._seen.values()), self.pages, skipped)
 
-    def _scrape_source(self, source: str) -> None:
-        url: str | None = sources.source_url(self._job.settings.base_url, source)
-        page_number = 0
-        while url is not None:
-            page_number += 1
-            result = self._list_page(source, url)
-            news = self._take(result.listings)
-            log.info("page_scraped", source=source, page=page_number, url=url, cards=result.cards,
-                     new=news.new, changed=news.changed, unchanged=news.unchanged, skipped=result.skipped)
-            url = sources.next_page_url(result, page_number, self._job.plan, news)
+    def _look_up(self, ids: Iterable[int]) -> None:
+        missing = sorted({listing_id for listing_id in ids
+                          if listing_id not in self._seen and listing_id not in self._stored})
+        if missing:
+            self._stored.update(self._job.stored(missing))
+
+    def _judge(self, source: str, url: str, page_number: int, result: headfi.ParseResult) -> str | None:
+        """Note what the page brought; return the source's next page to fetch, or None to stop."""
+        news = self._take(result.listings)
+        log.info("page_scraped", source=source, page=page_number, url=url, cards=result.cards,
+                 new=news.new, changed=news.changed, unchanged=news.unchanged, skipped=result.skipped)
+        return sources.next_page_url(result, page_number, self._job.plan, news)
 
     def _list_page(self, source: str, url: str) -> headfi.ParseResult:
         page = _checked(self._fetcher.get(url))
@@ -100,8 +118,6 @@ class Scraper:
 
     def _take(self, listings: Sequence[Listing]) -> sources.PageNews:
         """Judge the page against what is stored and seen earlier this tick; then remember its listings."""
-        missing = [listing.listing_id for listing in listings if listing.listing_id not in self._seen]
-        self._stored.update(self._job.stored(missing) if missing else {})
         known = {**self._stored, **self._seen}
         news = sources.assess_page(listings, known)
         for listing in listings:

@@ -19,8 +19,9 @@ if TYPE_CHECKING:
 
 log = structlog.get_logger(__name__)
 
-# After a challenge, `auto` starts with the browser for this long (renewed while challenges keep
-# coming), then tries plain HTTP again: one wasted request per period at most.
+# After a challenge, `auto` starts with the browser for this long, then tries plain HTTP again: at
+# most one wasted request per period while the site keeps challenging. (The browser keeps its
+# clearance cookie, so it is not challenged itself and cannot tell whether the site stopped.)
 PREFER_BROWSER_FOR = timedelta(hours=6)
 
 
@@ -61,22 +62,15 @@ def record_block(database_path: Path, block: blocks.Block, site: SiteState, now:
 
 
 def record_success(database_path: Path, site: SiteState, needs_browser: bool | None, now: datetime) -> None:
-    """After a scrape that got through: forget the back-off, and keep `auto`'s browser choice up to date.
-
-    ``needs_browser`` is the fetcher's verdict: True when the site challenged this tick, False when
-    the browser went unchallenged (the site stopped challenging), None when it cannot tell.
-    """
+    """After a scrape that got through: forget the back-off; when the site challenged this tick
+    (``needs_browser``), have `auto` start with the browser for PREFER_BROWSER_FOR."""
     forget_backoff = site.backoff is not None
-    prefer_until = now + PREFER_BROWSER_FOR if needs_browser else None
-    forget_preference = needs_browser is False and site.browser_preferred_until is not None
-    if not (forget_backoff or prefer_until or forget_preference):
+    if not (forget_backoff or needs_browser):
         return
     with database.session(database_path) as connection:
         if forget_backoff:
             state.delete(connection, state.BACKOFF)
-        if prefer_until is not None:
-            state.write_time(connection, state.BROWSER_PREFERRED_UNTIL, prefer_until, now)
-            log.info("browser_preferred", until=prefer_until.isoformat())
-        elif forget_preference:
-            state.delete(connection, state.BROWSER_PREFERRED_UNTIL)
-            log.info("browser_no_longer_needed", reason="the site served pages without a challenge")
+        if needs_browser:
+            until = now + PREFER_BROWSER_FOR
+            state.write_time(connection, state.BROWSER_PREFERRED_UNTIL, until, now)
+            log.info("browser_preferred", until=until.isoformat())

@@ -48,11 +48,9 @@ class AutoFetcher(Fetcher):
         return "auto (browser)" if self._used_browser else "auto (http)"
 
     def needs_browser(self) -> bool | None:
-        """True when the site challenged plain HTTP or the browser this tick; False when the browser
-        went unchallenged (the site stopped); None when plain HTTP was never challenged."""
-        if self.challenged or self._browser.challenges_passed > 0:
-            return True
-        return False if self._used_browser else None
+        """True when the site challenged plain HTTP or the browser this tick, else None: a browser
+        carrying last tick's clearance cookie is not challenged, which says nothing about plain HTTP."""
+        return True if self.challenged or self._browser.challenges_passed > 0 else None
 
     def get(self, url: str) -> Page:
         if self._browser_open or self._prefer_browser:

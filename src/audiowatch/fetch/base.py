@@ -51,7 +51,8 @@ class Fetcher(ABC):
         """Return the page at ``url``. Raise SourceUnavailable when nothing came back."""
 
     def needs_browser(self) -> bool | None:
-        """Say whether `auto` should start with the browser next tick; None when this fetcher cannot tell."""
+        """Return True when `auto` should start with the browser next tick (the site challenged this
+        one); None when this fetcher cannot tell."""
         return None
 
     def close(self) -> None:
