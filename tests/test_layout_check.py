@@ -51,12 +51,23 @@ def test_ordinary_variation_is_no_layout_change(rates: dict[str, float], listing
 
 def test_baseline_is_the_median_of_recent_runs() -> None:
     recent = [{"price": 0.9, "seller": 1.0}, {"price": 0.5, "seller": 1.0}, {"price": 0.95, "seller": 0.0}]
-    baseline = layout_check.baseline_rates(recent)
-    assert (baseline["price"], baseline["seller"], baseline["listed_at"]) == (0.9, 1.0, 1.0)
+    assert layout_check.baseline_rates(recent) == {"price": 0.9, "seller": 1.0}
 
 
-def test_without_history_every_key_field_is_expected_everywhere() -> None:
-    assert layout_check.baseline_rates([]) == dict.fromkeys(layout_check.KEY_FIELDS, 1.0)
+def test_without_history_there_is_no_baseline() -> None:
+    assert layout_check.baseline_rates([]) == {}
+
+
+def test_without_history_a_missing_field_is_no_layout_change() -> None:
+    assert layout_check.find_layout_problem(parsed(seller=0.0), {}) is None
+
+
+def test_without_history_a_rarely_parsed_key_field_is_named() -> None:
+    assert layout_check.rarely_parsed(parsed(seller=0.0, price=0.6), {}) == ["seller"]
+
+
+def test_with_history_rarely_parsed_is_left_to_the_layout_check() -> None:
+    assert layout_check.rarely_parsed(parsed(seller=0.0), USUAL) == []
 
 
 def test_combined_rates_weigh_pages_by_their_listings() -> None:

@@ -97,10 +97,18 @@ def test_field_rates_can_be_queried_with_sql(config: Config) -> None:
     assert row == (pytest.approx(1.0), "http", "seeding")
 
 
-def test_changed_layout_on_the_first_run_is_caught_without_history(config: Config, site: SimulatedSite) -> None:
-    site.behaviour.layout = Layout.RENAMED_FIELDS
-    with pytest.raises(LayoutChanged):
+def test_page_without_cards_on_the_first_run_is_a_layout_change(config: Config, site: SimulatedSite) -> None:
+    site.behaviour.layout = Layout.RENAMED_CARDS
+    with pytest.raises(LayoutChanged, match="no listing cards"):
         tick(config)
+
+
+def test_fields_missing_from_the_first_run_are_warned_about_not_failed(
+    config: Config, site: SimulatedSite, capsys: pytest.CaptureFixture[str]
+) -> None:
+    site.behaviour.layout = Layout.RENAMED_FIELDS
+    assert tick(config).counts.listings_seen == 40
+    assert "key_fields_rarely_parsed" in capsys.readouterr().err
 
 
 def test_changed_layout_is_not_taken_for_nothing_new(config: Config, site: SimulatedSite) -> None:

@@ -16,6 +16,7 @@ import structlog
 
 from audiowatch import lock, saved_pages, site_state, sources
 from audiowatch.config.model import Config
+from audiowatch.errors import SiteBlocked
 from audiowatch.fetch import base as fetch_base
 from audiowatch.fetch import blocks
 from audiowatch.fetch.base import Fetcher, Page
@@ -67,14 +68,8 @@ def capture_pages(
         with fetcher:
             try:
                 _capture_all(fetcher, config, request, report)
-            except _Blocked as blocked:
+            except SiteBlocked as blocked:
                 raise site_state.record_block(config.database_path, blocked.block, site, clock()) from None
-
-
-class _Blocked(Exception):
-    def __init__(self, block: blocks.Block) -> None:
-        super().__init__(block)
-        self.block = block
 
 
 def _capture_all(fetcher: Fetcher, config: Config, request: CaptureRequest, report: Report) -> None:
@@ -92,7 +87,7 @@ def _capture_all(fetcher: Fetcher, config: Config, request: CaptureRequest, repo
 
 
 def _save(fetcher: Fetcher, folder: Path, name: str, url: str, base_url: str, report: Report) -> Page:
-    """Fetch, save and describe one page; raise _Blocked after saving a block page."""
+    """Fetch, save and describe one page; raise SiteBlocked after saving a block page."""
     page = fetcher.get(url)
     path = saved_pages.write_page(folder, name, page)
     block = blocks.classify(page)
@@ -101,7 +96,7 @@ def _save(fetcher: Fetcher, folder: Path, name: str, url: str, base_url: str, re
     report(CapturedPage(path, page.url, page.status, result.cards, kind))
     log.info("page_saved", url=page.url, status=page.status, kind=kind, path=str(path))
     if block is not None:
-        raise _Blocked(block)
+        raise SiteBlocked(block)
     return page
 
 

@@ -114,6 +114,11 @@ class Scraper:
         if result.skipped:
             log.warning("cards_skipped", url=url, skipped=result.skipped,
                         reason="a card had no listing id or no title")
+        rare = layout_check.rarely_parsed(result, self._job.baseline)
+        if rare:
+            log.warning("key_fields_rarely_parsed", url=url, fields=rare,
+                        hint="if the site's cards show them, the parser needs updating: save the page with "
+                             "`audiowatch scrape --save-html` and report it")
         return result
 
     def _take(self, listings: Sequence[Listing]) -> sources.PageNews:
