@@ -15,9 +15,9 @@ import pytest
 
 from audiowatch.config.load import load_config
 from audiowatch.config.model import Config
-from audiowatch.errors import BackingOff
+from audiowatch.errors import BackingOff, LayoutChanged
 from audiowatch.fetch.blocks import FIRST_WAIT, BlockKind
-from audiowatch.simulator.behaviour import Challenge
+from audiowatch.simulator.behaviour import Challenge, Layout
 from audiowatch.simulator.server import SimulatedSite
 from audiowatch.tick import TickOptions, TickResult, run_tick
 
@@ -189,3 +189,14 @@ def test_browser_fetcher_backs_off_on_429_too(site: SimulatedSite, make_config: 
     with pytest.raises(BackingOff):
         tick(config)
     assert (backoff_state(config)["kind"], len(site.requests)) == ("rate_limited", 1)
+
+
+def test_page_served_with_a_changed_layout_still_ends_the_block_streak(config: Config, site: SimulatedSite) -> None:
+    site.behaviour.block = 429
+    with pytest.raises(BackingOff):
+        tick(config)
+    site.behaviour = type(site.behaviour)(layout=Layout.RENAMED_CARDS)
+    after = datetime.fromisoformat(backoff_state(config)["deadline"]) + timedelta(seconds=1)
+    with pytest.raises(LayoutChanged):
+        tick(config, after)
+    assert backoff_state(config) == {}

@@ -61,8 +61,8 @@ def record_block(database_path: Path, block: blocks.Block, site: SiteState, now:
     return BackingOff(block.describe(), backoff.deadline, new=True, strikes=backoff.strikes)
 
 
-def record_success(database_path: Path, site: SiteState, needs_browser: bool | None, now: datetime) -> None:
-    """After a scrape that got through: forget the back-off; when the site challenged this tick
+def record_unblocked(database_path: Path, site: SiteState, needs_browser: bool | None, now: datetime) -> None:
+    """After a scrape the site answered without a block: forget the back-off; when it challenged this tick
     (``needs_browser``), have `auto` start with the browser for PREFER_BROWSER_FOR."""
     forget_backoff = site.backoff is not None
     if not (forget_backoff or needs_browser):

@@ -17,7 +17,7 @@ import structlog
 
 from audiowatch import events, lock, match, signals, site_state, sources
 from audiowatch.config.model import Config
-from audiowatch.errors import AudioWatchError, BackingOff, Interrupted, SiteBlocked
+from audiowatch.errors import AudioWatchError, BackingOff, Interrupted, LayoutChanged, SiteBlocked
 from audiowatch.exitcodes import ExitCode
 from audiowatch.fetch import base as fetch_base
 from audiowatch.listing import Listing
@@ -160,17 +160,20 @@ def _scrape(run: _Run) -> ScrapeResult:
             scraped = scraper.run()
     except SiteBlocked as blocked:
         raise site_state.record_block(run.database_path, blocked.block, run.site, run.clock()) from None
+    except LayoutChanged:  # the site did answer: no block streak, whatever our parser made of it
+        site_state.record_unblocked(run.database_path, run.site, fetcher.needs_browser(), run.clock())
+        raise
     finally:
         run.counts.requests, run.counts.pages = fetcher.requests, scraper.pages
         run.details = runs.RunDetails(fetcher.name, str(plan.mode), scraper.field_rates)
-    site_state.record_success(run.database_path, run.site, fetcher.needs_browser(), run.clock())
+    site_state.record_unblocked(run.database_path, run.site, fetcher.needs_browser(), run.clock())
     run.counts.skipped_cards = scraped.skipped_cards
     run.counts.listings_seen = len(scraped.listings)
     return scraped
 
 
 def _stored_lookup(database_path: Path) -> Callable[[Sequence[int]], dict[int, Listing]]:
-    """Return a lookup of stored listings that opens the database only for each query, between pages."""
+    """Return a lookup of stored listings that opens the database for each query only, never during a request."""
 
     def lookup(ids: Sequence[int]) -> dict[int, Listing]:
         with database.session(database_path, read_only=True) as connection:
