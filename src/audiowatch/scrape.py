@@ -108,7 +108,7 @@ class Scraper:
         self._parsed.append(result)
         problem = layout_check.find_layout_problem(result, self._job.baseline)
         if problem is not None:
-            saved = saved_pages.save_failed_page(self._job.failed_pages, source, page)
+            saved = self._save_failed(source, page)
             log.error("layout_changed", url=url, reason=problem, saved_html=str(saved))
             raise LayoutChanged(problem, url, saved)
         if result.skipped:
@@ -120,6 +120,13 @@ class Scraper:
                         hint="if the site's cards show them, the parser needs updating: save the page with "
                              "`audiowatch scrape --save-html` and report it")
         return result
+
+    def _save_failed(self, source: str, page: Page) -> Path | None:
+        try:
+            return saved_pages.save_failed_page(self._job.failed_pages, source, page)
+        except OSError as error:  # a full disk must not hide the layout change itself
+            log.error("failed_page_not_saved", folder=str(self._job.failed_pages), error=str(error))
+            return None
 
     def _take(self, listings: Sequence[Listing]) -> sources.PageNews:
         """Judge the page against what is stored and seen earlier this tick; then remember its listings."""
