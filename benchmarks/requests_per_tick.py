@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from audiowatch import sources
+from audiowatch import log, sources
 from audiowatch.config.load import load_config
 from audiowatch.config.model import Config
 from audiowatch.fetch.http import HttpFetcher
@@ -75,6 +75,7 @@ def scenarios(site: SimulatedSite) -> list[tuple[str, Callable[[], list[int]]]]:
 
 
 def main() -> None:
+    log.configure(level="warning")  # the table is the output; per-page log lines would drown it
     with tempfile.TemporaryDirectory() as folder, SimulatedSite(Catalog.seeded(datetime.now(UTC))) as site:
         config = write_config(Path(folder), site.base_url)
         with contextlib.redirect_stdout(io.StringIO()):
