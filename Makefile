@@ -22,8 +22,12 @@ typecheck: $(INSTALLED)
 unit: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
-bench: $(INSTALLED) browser
+bench: $(INSTALLED) $(VENV)/.installed-benchmark browser
 	$(BIN)/python benchmarks/run_all.py
+
+$(VENV)/.installed-benchmark: pyproject.toml $(INSTALLED)
+	$(BIN)/python -m pip install --quiet -e '.[test,benchmark]'
+	touch $@
 
 browser:
 	@PYTHON=$(PYTHON) sh scripts/ensure-system-packages chromium

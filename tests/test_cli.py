@@ -35,10 +35,11 @@ def test_every_command_has_help_with_an_example(name: str, command: click.Comman
     assert command.help and "Example:" in command.help, f"{name} needs an Example: in its help"
 
 
-def test_help_does_not_import_heavy_libraries() -> None:
+@pytest.mark.parametrize("command", ["tick", "scrape", "parse"])
+def test_help_does_not_import_heavy_libraries(command: str) -> None:
     code = (
         "import sys\nfrom audiowatch.cli import cli\n"
-        "try:\n    cli(['tick', '--help'])\nexcept SystemExit:\n    pass\n"
+        f"try:\n    cli(['{command}', '--help'])\nexcept SystemExit:\n    pass\n"
         "print(sorted(m for m in ('duckdb', 'playwright', 'requests') if m in sys.modules))"
     )
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)

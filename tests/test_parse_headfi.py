@@ -10,12 +10,13 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from audiowatch.listing import Listing, ListingStatus
-from audiowatch.parse import headfi
+from audiowatch.parse import headfi, layout_check, listing_page
 
 PAGES = Path(__file__).parent / "pages"
 HEAD_FI = "https://www.head-fi.org"
 SIMULATOR = "http://127.0.0.1:8765"
 FIXTURES = ("category-page-first.html", "category-page-last.html", "card-variations.html", "empty-page.html")
+LISTING_FIXTURES = ("listing-sold.html", "challenge.html", "login-wall.html")
 
 
 @functools.cache
@@ -459,6 +460,12 @@ FRAGMENTS = (
     '<span class="hfcOverlayGlobal--content">',
     '<img class="hfcCoverImage--clear" src="',
     '<a class="pageNav-jump--next" href="',
+    '<link rel="canonical" href="',
+    '<link rel="canonical" href="/classifieds/x.9/">',
+    '<h1 class="p-title-value head-fi_generic_page_title">',
+    "Sold: ",
+    '<ul class="p-breadcrumbs"><li><a href="/classifieds/categories/',
+    'daps.10/">',
     "<!--",
     "-->",
     "<",
@@ -481,9 +488,9 @@ TEXT_OR_FRAGMENTS = st.one_of(
 
 
 @st.composite
-def mangled_fixtures(draw: st.DrawFn) -> str:
+def mangled_fixtures(draw: st.DrawFn, names: tuple[str, ...] = FIXTURES) -> str:
     """A fixture page after a few random slices, deletions, tag removals and insertions."""
-    text = page(draw(st.sampled_from(FIXTURES)))
+    text = page(draw(st.sampled_from(names)))
     for _ in range(draw(st.integers(1, 6))):
         start = draw(st.integers(0, len(text)))
         end = draw(st.integers(start, len(text)))
@@ -545,3 +552,32 @@ def test_arbitrary_text_never_raises_and_listings_are_well_formed(html: str) -> 
 @given(mangled_fixtures())
 def test_mangled_fixtures_never_raise_and_listings_are_well_formed(html: str) -> None:
     assert_well_formed(headfi.parse_list_page(html, SIMULATOR))
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT_OR_FRAGMENTS)
+def test_layout_check_judges_any_parse_without_raising(html: str) -> None:
+    result = headfi.parse_list_page(html, SIMULATOR)
+    problem = layout_check.find_layout_problem(result, layout_check.baseline_rates([]))
+    assert problem is None or problem.strip()
+
+
+def assert_listing_page_well_formed(found: listing_page.ListingPage) -> None:
+    if found.listing is not None:
+        assert isinstance(found.listing.listing_id, int)
+        assert found.listing.title.strip() and found.listing.title == found.title
+        assert found.listing.url.startswith(SIMULATOR + "/classifieds/")
+        assert found.listing.category == found.category
+    assert found.category is None or found.category.strip()
+
+
+@settings(max_examples=200, deadline=None)
+@given(TEXT_OR_FRAGMENTS)
+def test_listing_page_parser_never_raises_on_arbitrary_text(html: str) -> None:
+    assert_listing_page_well_formed(listing_page.parse_listing_page(html, SIMULATOR))
+
+
+@settings(max_examples=200, deadline=None)
+@given(mangled_fixtures(LISTING_FIXTURES))
+def test_listing_page_parser_never_raises_on_mangled_pages(html: str) -> None:
+    assert_listing_page_well_formed(listing_page.parse_listing_page(html, SIMULATOR))

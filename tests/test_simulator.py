@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from audiowatch.simulator.behaviour import Challenge, Layout
 from audiowatch.simulator.catalog import Catalog, SimListing
 from audiowatch.simulator.server import SimulatedSite
 
@@ -336,3 +337,106 @@ def test_sample_arrivals_add_the_demo_titles_newest_first() -> None:
 def test_add_listing_rejects_parent_category() -> None:
     with pytest.raises(ValueError, match="leaf slug"):
         Catalog().add_listing(NOW, "Anything", "headphones-for-sale-trade", price=1.0)
+
+
+# Bursts
+
+
+def test_burst_pushes_the_newest_listings_of_page_one_to_pages_two_and_three(site: SimulatedSite) -> None:
+    before = card_ids(get_tree(site, "/classifieds/categories/full-size.2/"))
+    site.catalog.add_burst(NOW + timedelta(minutes=5), 45, category="full-size")
+    third_page = card_ids(get_tree(site, "/classifieds/categories/full-size.2/page-3"))
+    assert third_page[5:] == before[:15]
+
+
+def test_burst_spread_over_hours_posts_listings_across_that_time() -> None:
+    catalog = Catalog.seeded(NOW)
+    added = catalog.add_burst(NOW, 7, spread=timedelta(hours=6))
+    # Seven listings, evenly spaced: the oldest six sevenths of the spread ago, the newest at NOW.
+    assert (added[0].listed_at, added[-1].listed_at) == (NOW - timedelta(seconds=int(6 * 3600 * 6 / 7)), NOW)
+    assert [listing.listing_id for listing in added] == sorted(listing.listing_id for listing in added)
+
+
+# Misbehaviour on demand
+
+
+def fetch_with_headers(site: SimulatedSite, path: str, cookie: str | None = None) -> tuple[int, dict[str, str], str]:
+    request = urllib.request.Request(site.url(path), headers={"Cookie": cookie} if cookie else {})
+    try:
+        with OPENER.open(request, timeout=5) as response:
+            return response.status, dict(response.headers), response.read().decode(errors="replace")
+    except urllib.error.HTTPError as error:
+        with error:
+            return error.code, dict(error.headers), error.read().decode()
+
+
+@pytest.mark.parametrize("status", [403, 429, 503])
+def test_block_answers_every_page_with_its_status_and_retry_after(site: SimulatedSite, status: int) -> None:
+    site.behaviour.block, site.behaviour.retry_after = status, "120"
+    answered, headers, _ = fetch_with_headers(site, "/classifieds/categories/dacs.8/")
+    assert (answered, headers.get("Retry-After")) == (status, "120")
+
+
+def test_block_spares_images(site: SimulatedSite) -> None:
+    site.behaviour.block = 403
+    assert fetch_with_headers(site, "/data/classifieds/100299/thumb.jpg")[0] == 200
+
+
+def test_login_wall_shows_xenforo_login_form(site: SimulatedSite) -> None:
+    site.behaviour.login_wall = True
+    status, _, text = fetch_with_headers(site, "/classifieds/")
+    assert status == 403 and 'data-template="login"' in text
+
+
+def test_script_challenge_stops_clients_without_the_cookie(site: SimulatedSite) -> None:
+    site.behaviour.challenge = Challenge.SCRIPT
+    status, headers, text = fetch_with_headers(site, "/classifieds/")
+    assert (status, headers.get("cf-mitigated")) == (403, "challenge")
+    assert "<title>Just a moment...</title>" in text and site.clearance in text
+
+
+def test_script_challenge_lets_the_clearance_cookie_through(site: SimulatedSite) -> None:
+    site.behaviour.challenge = Challenge.SCRIPT
+    status, _, text = fetch_with_headers(site, "/classifieds/", cookie=f"other=1; hf_clearance={site.clearance}")
+    assert status == 200 and "hfcUserListing" in text
+
+
+def test_captcha_challenge_has_no_script_that_passes_it(site: SimulatedSite) -> None:
+    site.behaviour.challenge = Challenge.CAPTCHA
+    _, _, text = fetch_with_headers(site, "/classifieds/")
+    assert "Just a moment" in text and site.clearance not in text
+
+
+def test_served_log_records_the_status_each_request_got(site: SimulatedSite) -> None:
+    site.behaviour.block = 429
+    fetch(site, "/classifieds/")
+    site.behaviour.block = None
+    fetch(site, "/classifieds/")
+    assert [(served.path, served.status) for served in site.page_requests()] == [
+        ("/classifieds/", 429), ("/classifieds/", 200)]
+
+
+def test_slow_requests_count_down_to_normal_speed(site: SimulatedSite) -> None:
+    site.behaviour.slow_seconds, site.behaviour.slow_requests = 0.05, 2
+    for _ in range(3):
+        fetch(site, "/classifieds/")
+    assert site.behaviour.slow_requests == 0 and site.behaviour.take_slowness() == 0.0
+
+
+def test_renamed_cards_layout_serves_pages_without_hfc_cards(site: SimulatedSite) -> None:
+    site.behaviour.layout = Layout.RENAMED_CARDS
+    status, text = fetch(site, "/classifieds/")
+    assert status == 200 and "hfcUserListing" not in text and text.count('class="hfcListingCard"') == 20
+
+
+def test_renamed_fields_layout_keeps_cards_but_moves_price_seller_and_date(site: SimulatedSite) -> None:
+    site.behaviour.layout = Layout.RENAMED_FIELDS
+    tree = get_tree(site, "/classifieds/")
+    assert len(tree.css("a.hfcUserListing")) == 20
+    assert tree.css(".hfcPrice, .hfcCreatorInfo, .hfcListingDate") == []
+
+
+def test_block_after_serves_that_many_pages_first(site: SimulatedSite) -> None:
+    site.behaviour.block, site.behaviour.block_after = 429, 2
+    statuses = [fetch(site, "/classifieds/")[0] for _ in range(4)]
+    assert statuses == [200, 200, 429, 429]

@@ -5,6 +5,7 @@
     │   ├── RuleError (78)          a watch rule does not parse; points a caret at the column
     │   └── ChannelsRefused (78)    a notification service refused a channel's settings
     ├── LockHeld (75)               another tick holds the lock
+    ├── SiteBlocked (75)            the site answered a page with a block (403, 429, 503, challenge)
     ├── BackingOff (75)             the source asked us to wait until a deadline
     ├── DatabaseBusy (75)           another program has the DuckDB file open
     ├── ScheduleError (1)           a schedule file cannot be installed or removed as asked
@@ -23,8 +24,12 @@ from __future__ import annotations
 import signal
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from audiowatch.exitcodes import ExitCode
+
+if TYPE_CHECKING:
+    from audiowatch.fetch.blocks import Block
 
 
 class AudioWatchError(Exception):
@@ -130,18 +135,42 @@ class LockHeld(AudioWatchError):
         )
 
 
-class BackingOff(AudioWatchError):
-    """The source told us to wait; no request is made before ``deadline``."""
+class SiteBlocked(AudioWatchError):
+    """The site answered a page with a block; the tick turns it into a back-off deadline."""
 
     exit_code = ExitCode.TEMPFAIL
 
-    def __init__(self, reason: str, deadline: datetime) -> None:
+    def __init__(self, block: Block) -> None:
+        self.block = block
+        super().__init__(block)
+
+    def __str__(self) -> str:
+        return f"the site refused us: {self.block.describe()}"
+
+
+class BackingOff(AudioWatchError):
+    """The source told us to wait; no request is made before ``deadline``.
+
+    ``new`` is True for the tick that met the block, False for later ticks that skip their turn.
+    """
+
+    exit_code = ExitCode.TEMPFAIL
+
+    def __init__(self, reason: str, deadline: datetime, *, new: bool = False, strikes: int = 1) -> None:
         self.reason = reason
         self.deadline = deadline
+        self.new = new
+        self.strikes = strikes
         super().__init__(reason, deadline)
 
     def __str__(self) -> str:
-        return f"backing off until {self.deadline.isoformat()} ({self.reason}); no request was made"
+        until = self.deadline.isoformat(timespec="seconds")
+        in_a_row = f" ({self.strikes} blocks in a row)" if self.strikes > 1 else ""
+        if self.new:
+            return (f"the site refused us: {self.reason}. Backing off until {until}{in_a_row}: ticks until "
+                    "then make no request. `audiowatch tick --ignore-backoff` tries anyway.")
+        return (f"backing off until {until}{in_a_row} because the site refused us: {self.reason}; "
+                "no request was made. `audiowatch tick --ignore-backoff` tries anyway.")
 
 
 class DatabaseBusy(AudioWatchError):

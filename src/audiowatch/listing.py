@@ -62,3 +62,11 @@ class Listing:
 
 
 LISTING_FIELDS: frozenset[str] = frozenset(field.name for field in dataclasses.fields(Listing))
+
+WATCHED_FIELDS: tuple[str, ...] = ("price", "currency", "status", "title", "edited_at")
+"""Fields whose change makes a listing "changed": what a buyer would care to hear about."""
+
+
+def has_changed(before: Listing, after: Listing) -> bool:
+    """Return True when ``after`` differs from ``before`` in a watched field (category and the rest don't count)."""
+    return any(getattr(before, name) != getattr(after, name) for name in WATCHED_FIELDS)

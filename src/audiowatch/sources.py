@@ -1,12 +1,17 @@
-"""Which pages to request: the Head-Fi classifieds categories and their URLs (pure)."""
+"""Which pages to request and when to stop paging: the Head-Fi classifieds categories, their URLs (pure)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from audiowatch.listing import Listing, has_changed
+
 if TYPE_CHECKING:
+    from audiowatch.config.model import ScraperSettings
     from audiowatch.parse.headfi import ParseResult
 
 INDEX = "index"
@@ -70,30 +75,96 @@ def source_category(source: str) -> str | None:
     return None if source == INDEX else source
 
 
+class Paging(StrEnum):
+    """How deep a tick pages each source."""
+
+    SEEDING = "seeding"  # first run: back `initial_scrape_days`, at most `initial_max_pages`
+    SCHEDULED = "scheduled"  # until a page brings nothing new; `scheduled_max_pages`, more in a burst
+    CATCH_UP = "catch_up"  # after a long gap: back to the last success, at most `initial_max_pages`
+
+
+# A tick whose last success is older than this many poll intervals (a power-off, a long back-off)
+# pages back to that success instead of stopping at the first page with nothing new.
+CATCH_UP_AFTER_INTERVALS = 3
+
+
 @dataclass(frozen=True, slots=True)
 class PagePlan:
     """How deep to page each source in this tick."""
 
-    page_limit: int
-    # On the first run: stop paging once a page holds nothing listed after this moment.
-    cutoff: datetime | None = None
+    mode: Paging
+    page_budget: int  # pages a tick of this kind reads per source
+    page_limit: int  # never more per source, even in a burst
+    since: datetime | None = None  # seeding and catch-up: stop once a whole page is older than this
 
 
-def next_page_url(result: ParseResult, page_number: int, plan: PagePlan) -> str | None:
+@dataclass(frozen=True, slots=True)
+class PageNews:
+    """What one page brought compared with what is stored (and seen earlier in this tick)."""
+
+    new: int
+    changed: int
+    unchanged: int
+
+    @property
+    def has_news(self) -> bool:
+        return self.new + self.changed > 0
+
+
+def plan_pages(
+    settings: ScraperSettings, started: datetime, last_success: datetime | None, max_pages: int | None = None
+) -> PagePlan:
+    """Return the paging for a tick starting at ``started`` whose last success was ``last_success``.
+
+    ``max_pages`` (the `--max-pages` option) caps every mode.
+    """
+    deep = max_pages or settings.initial_max_pages
+    if last_success is None:
+        return PagePlan(Paging.SEEDING, deep, deep, started - timedelta(days=settings.initial_scrape_days))
+    interval = timedelta(minutes=settings.poll_interval_minutes)
+    if started - last_success > interval * CATCH_UP_AFTER_INTERVALS:
+        # One interval of slack: the site's clock and ours need not agree to the second.
+        return PagePlan(Paging.CATCH_UP, deep, deep, last_success - interval)
+    budget = max_pages or settings.scheduled_max_pages
+    return PagePlan(Paging.SCHEDULED, budget, max_pages or max(budget, settings.initial_max_pages))
+
+
+def assess_page(listings: Sequence[Listing], known: Mapping[int, Listing]) -> PageNews:
+    """Count the page's listings that are new, changed (price, status, title, edit time) or unchanged."""
+    new = changed = 0
+    for listing in listings:
+        before = known.get(listing.listing_id)
+        if before is None:
+            new += 1
+        elif has_changed(before, listing):
+            changed += 1
+    return PageNews(new, changed, len(listings) - new - changed)
+
+
+def next_page_url(result: ParseResult, page_number: int, plan: PagePlan, news: PageNews) -> str | None:
     """Return the URL to fetch after page ``page_number`` of a source, or None to stop.
 
-    Stop at the last page, at the page limit, or (first run) once the whole page is older
-    than the cutoff. Listings without a date never stop the paging: unknown is not old.
+    Always stop at the last page and at the page limit. Then, by mode:
+    seeding pages until a whole page is older than ``since``; catch-up goes on while a page brings
+    news or is not yet older than ``since``; scheduled stops at the first page that brings nothing new
+    or changed, and at the page budget, unless that page was all news: then more of the burst is
+    waiting on the next page, and paging goes on (to the limit) until it reaches known listings.
+    Listings without a date never stop the paging: unknown is not old.
     """
     if result.next_url is None or page_number >= plan.page_limit:
         return None
-    if plan.cutoff is not None and _all_older_than(result, plan.cutoff):
-        return None
-    return result.next_url
+    match plan.mode:
+        case Paging.SEEDING:
+            keep_going = not _all_older_than(result, plan.since)
+        case Paging.CATCH_UP:
+            keep_going = news.has_news or not _all_older_than(result, plan.since)
+        case Paging.SCHEDULED:
+            keep_going = news.has_news and (page_number < plan.page_budget or news.unchanged == 0)
+    return result.next_url if keep_going else None
 
 
-def _all_older_than(result: ParseResult, cutoff: datetime) -> bool:
+def _all_older_than(result: ParseResult, cutoff: datetime | None) -> bool:
     dates = [listing.listed_at for listing in result.listings]
-    if not dates or any(date is None for date in dates):
+    if cutoff is None or not dates or any(date is None for date in dates):
         return False
     return all(datetime.fromisoformat(date) < cutoff for date in dates if date is not None)

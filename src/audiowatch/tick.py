@@ -1,6 +1,6 @@
 """run_tick(): one pass of the whole job, stage by stage, in the order of SPEC §1.
 
-    lock -> read state -> fetch pages -> parse -> upsert into DuckDB -> detect events
+    lock -> read state (back off?) -> fetch pages -> parse -> upsert into DuckDB -> detect events
     -> match rules -> enqueue notifications -> queue ops alerts, deliver pending, ping the dead-man URL
     -> write run record and state
 """
@@ -11,21 +11,31 @@ import dataclasses
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import structlog
 
-from audiowatch import events, lock, match, signals, sources
+from audiowatch import events, lock, match, signals, site_state, sources
 from audiowatch.config.model import Config
-from audiowatch.errors import AudioWatchError, BackingOff, ChannelsRefused, Interrupted, SourceUnavailable
+from audiowatch.errors import (
+    AudioWatchError,
+    BackingOff,
+    ChannelsRefused,
+    Interrupted,
+    LayoutChanged,
+    SiteBlocked,
+    SourceUnavailable,
+)
 from audiowatch.exitcodes import ExitCode
 from audiowatch.fetch import base as fetch_base
 from audiowatch.listing import Listing
 from audiowatch.notify import deliver, ops, ops_alerts, ping, registry, render
 from audiowatch.notify.base import Channel, Message
-from audiowatch.scrape import ScrapeResult, scrape_sources
+from audiowatch.parse import layout_check
+from audiowatch.saved_pages import FAILED_PAGES_FOLDER
+from audiowatch.scrape import ScrapeJob, Scraper, ScrapeResult
 from audiowatch.store import database, listings, outbox, rules_seen, runs, state
 
 if TYPE_CHECKING:
@@ -45,6 +55,7 @@ class TickOptions:
     max_pages: int | None = None  # overrides the page limit of this run
     headless: bool | None = None  # overrides scraper.headless
     dry_run: bool = False  # roll back the database and send nothing; report what would be sent
+    ignore_backoff: bool = False  # fetch even before a back-off deadline has passed
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,7 +92,11 @@ class _Run:
     run_id: str
     started: datetime
     seeding: bool
+    last_success: datetime | None
+    site: site_state.SiteState
+    baseline: dict[str, float]  # recent fill rates of the key fields, to spot a layout change
     counts: runs.RunCounts = field(default_factory=runs.RunCounts)
+    details: runs.RunDetails = field(default_factory=runs.RunDetails)
 
     @property
     def database_path(self) -> Path:
@@ -94,9 +109,11 @@ def _start(config: Config, options: TickOptions, rules: Sequence[match.CompiledR
         abandoned = runs.close_abandoned(connection)
         if abandoned:
             log.warning("abandoned_runs_closed", runs=abandoned, reason=runs.ABANDONED_ERROR)
-        seeding = state.read_time(connection, state.LAST_SUCCESS) is None
-        run = _Run(config, options, rules, clock, uuid.uuid4().hex[:12], started, seeding)
-        runs.start_run(connection, run.run_id, started, seeding)
+        last_success = state.read_time(connection, state.LAST_SUCCESS)
+        baseline = layout_check.baseline_rates(runs.recent_field_rates(connection))
+        run = _Run(config, options, rules, clock, uuid.uuid4().hex[:12], started, last_success is None,
+                   last_success, site_state.read(connection), baseline)
+        runs.start_run(connection, run.run_id, started, run.seeding)
     return run
 
 
@@ -110,7 +127,7 @@ def _run_recorded(run: _Run) -> TickResult:
         exit_code = ExitCode.OK
         return result
     except AudioWatchError as error:
-        outcome = runs.Outcome.INTERRUPTED if isinstance(error, Interrupted) else runs.Outcome.FAILED
+        outcome = _outcome_of(error)
         exit_code, error_text = error.exit_code, str(error)
         _notify_despite(run, error)
         raise
@@ -120,14 +137,15 @@ def _run_recorded(run: _Run) -> TickResult:
     finally:
         with database.session(run.database_path) as connection:
             runs.finish_run(connection, run.run_id, finished_at=run.clock(), outcome=outcome,
-                            counts=run.counts, exit_code=int(exit_code), error=error_text)
+                            counts=run.counts, exit_code=int(exit_code), error=error_text, details=run.details)
         log.info("tick_finished", outcome=str(outcome), exit_code=int(exit_code),
                  **{name: getattr(run.counts, name) for name in run.counts.__slots__})
         structlog.contextvars.unbind_contextvars("run_id")
 
 
 def _run_stages(run: _Run) -> TickResult:
-    """Fetch and parse; store, detect, match and queue in one transaction; then deliver."""
+    """Back off if told to; fetch and parse; store, detect, match and queue in one transaction; deliver."""
+    site_state.honour_backoff(run.site, run.started, ignore=run.options.ignore_backoff)
     scraped = _scrape(run)
     matches, queued = _store_and_queue(run, scraped.listings)
     if run.options.dry_run:
@@ -144,16 +162,49 @@ def _run_stages(run: _Run) -> TickResult:
 
 
 def _scrape(run: _Run) -> ScrapeResult:
-    plan = _page_plan(run.config, run.options, run.started, run.seeding)
-    fetcher = fetch_base.open_fetcher(run.config.scraper, headless=run.options.headless)
-    with fetcher:
-        try:
-            scraped = scrape_sources(fetcher, run.config.scraper, plan)
-        finally:
-            run.counts.requests = fetcher.requests
-    run.counts.pages, run.counts.skipped_cards = scraped.pages, scraped.skipped_cards
-    run.counts.listings_seen = len({listing.listing_id for listing in scraped.listings})
+    """Scrape as deep as the plan says; a block becomes a stored back-off and BackingOff (75)."""
+    scraper_settings, data_folder = run.config.scraper, run.database_path.parent
+    plan = sources.plan_pages(scraper_settings, run.started, run.last_success, run.options.max_pages)
+    job = ScrapeJob(scraper_settings, plan, _stored_lookup(run.database_path), run.baseline,
+                    data_folder / FAILED_PAGES_FOLDER)
+    fetcher = fetch_base.open_fetcher(scraper_settings, headless=run.options.headless,
+                                      prefer_browser=run.site.prefers_browser(run.started),
+                                      data_folder=data_folder)
+    scraper = Scraper(fetcher, job)
+    log.info("scrape_started", paging=str(plan.mode), page_budget=plan.page_budget, fetcher=fetcher.name)
+    try:
+        with fetcher:
+            scraped = scraper.run()
+    except SiteBlocked as blocked:
+        raise site_state.record_block(run.database_path, blocked.block, run.site, run.clock()) from None
+    except LayoutChanged:  # the site did answer: no block streak, whatever our parser made of it
+        site_state.record_unblocked(run.database_path, run.site, fetcher.needs_browser(), run.clock())
+        raise
+    finally:
+        run.counts.requests, run.counts.pages = fetcher.requests, scraper.pages
+        run.details = runs.RunDetails(fetcher.name, str(plan.mode), scraper.field_rates)
+    site_state.record_unblocked(run.database_path, run.site, fetcher.needs_browser(), run.clock())
+    run.counts.skipped_cards = scraped.skipped_cards
+    run.counts.listings_seen = len(scraped.listings)
     return scraped
+
+
+def _stored_lookup(database_path: Path) -> Callable[[Sequence[int]], dict[int, Listing]]:
+    """Return a lookup of stored listings that opens the database for each query only, never during a request."""
+
+    def lookup(ids: Sequence[int]) -> dict[int, Listing]:
+        with database.session(database_path, read_only=True) as connection:
+            return listings.load_listings(connection, ids)
+
+    return lookup
+
+
+def _outcome_of(error: AudioWatchError) -> runs.Outcome:
+    if isinstance(error, Interrupted):
+        return runs.Outcome.INTERRUPTED
+    if isinstance(error, BackingOff):
+        return runs.Outcome.BLOCKED if error.new else runs.Outcome.BACKING_OFF
+    return runs.Outcome.FAILED
 
 
 def _store_and_queue(
@@ -180,14 +231,6 @@ def _store_and_queue(
         outbox.enqueue(connection, [item for item, _ in queued], now)
         state.write_time(connection, state.LAST_RUN, run.started, now)
     return matches, queued
-
-
-def _page_plan(config: Config, options: TickOptions, started: datetime, seeding: bool) -> sources.PagePlan:
-    scraper = config.scraper
-    if seeding:
-        limit = options.max_pages or scraper.initial_max_pages
-        return sources.PagePlan(limit, started - timedelta(days=scraper.initial_scrape_days))
-    return sources.PagePlan(options.max_pages or scraper.scheduled_max_pages)
 
 
 def _watching_rules(

@@ -75,11 +75,12 @@ def _save_traceback() -> Path:
 
 def _register() -> None:
     # Written out, in the order `--help` lists them.
-    from audiowatch.cli import demo, init, insight, notify, parse, run, schedule, tick
+    from audiowatch.cli import demo, init, insight, notify, parse, run, schedule, scrape, tick
 
     cli.add_command(init.init)
     cli.add_command(tick.tick)
     cli.add_command(run.run)
+    cli.add_command(scrape.scrape)
     cli.add_command(insight.status)
     cli.add_command(parse.parse)
     cli.add_command(demo.demo)

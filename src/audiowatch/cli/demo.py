@@ -10,8 +10,8 @@ from audiowatch.cli import options
 
 
 @click.group(invoke_without_command=True)
-@click.option("--fetcher", type=click.Choice(["browser", "http"]), default="browser", show_default=True,
-              help="Drive real Chromium, or plain HTTP requests.")
+@click.option("--fetcher", type=click.Choice(["browser", "http", "auto"]), default="browser", show_default=True,
+              help="Drive real Chromium, plain HTTP requests, or HTTP switching to Chromium when challenged.")
 @click.option("--keep", type=click.Path(file_okay=False, path_type=Path), default=None,
               help="Keep the demo's config and database in this folder instead of a throwaway one.")
 @click.pass_context

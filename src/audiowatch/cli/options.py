@@ -36,6 +36,13 @@ def headless_option(function: F) -> F:
                         help="Show the browser window while it works (--no-headless), for debugging.")(function)
 
 
+def ignore_backoff_option(function: F) -> F:
+    return click.option(
+        "--ignore-backoff", is_flag=True,
+        help="Make requests even though the site blocked us recently and the back-off has not run out.",
+    )(function)
+
+
 def load(config_path: Path) -> Config:
     """Load the config and apply its logging settings unless the command line set them."""
     from audiowatch.config.load import load_config

@@ -21,12 +21,15 @@ if TYPE_CHECKING:
 @click.option("--dry-run", is_flag=True,
               help="Scrape, store and match, print what would be sent, send nothing; the "
                    "database changes are rolled back so a real tick still notifies them.")
-def tick(config_path: Path, max_pages: int | None, headless: bool | None, dry_run: bool) -> None:
+@options.ignore_backoff_option
+def tick(config_path: Path, max_pages: int | None, headless: bool | None, dry_run: bool,
+         ignore_backoff: bool) -> None:
     """Run one pass: scrape the classifieds, store listings, notify new matches.
 
     The first run stores what is listed now without notifying; later runs notify what is new.
     Meant to be run by a systemd timer, cron or launchd; exits 75 at once when another tick
-    still holds the lock.
+    still holds the lock, or while backing off after the site blocked us (the message says until
+    when), and 69 when the site cannot be scraped or its page layout changed.
 
     \b
     Example:
@@ -37,7 +40,8 @@ def tick(config_path: Path, max_pages: int | None, headless: bool | None, dry_ru
     from audiowatch import tick as tick_module
 
     config = options.load(config_path)
-    run_one(config, tick_module.TickOptions(max_pages=max_pages, headless=headless, dry_run=dry_run))
+    run_one(config, tick_module.TickOptions(max_pages=max_pages, headless=headless, dry_run=dry_run,
+                                            ignore_backoff=ignore_backoff))
 
 
 def run_one(config: Config, tick_options: TickOptions) -> None:

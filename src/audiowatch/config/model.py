@@ -26,12 +26,14 @@ class ScraperSettings(_Strict):
     initial_max_pages: int = Field(10, ge=1, le=500)
     scheduled_max_pages: int = Field(2, ge=1, le=100)
     rate_limit_delay_seconds: float = Field(2.0, ge=0, le=300)
-    # auto: until block-aware fetching lands, auto drives the browser (the mode that gets
-    # past challenge pages); http and browser force one fetcher.
+    # auto: plain HTTP, switching to the browser when the site serves a bot challenge (and
+    # remembering that for a while); http and browser force one fetcher.
     fetcher: Literal["auto", "http", "browser"] = "auto"
     headless: bool = True
     timeout_seconds: float = Field(30, gt=0, le=600)
     executable_path: Path | None = None
+    # With the index as a source: listing pages fetched per tick to learn new listings' categories.
+    category_lookups_per_tick: int = Field(20, ge=0, le=200)
 
     @field_validator("base_url")
     @classmethod

@@ -39,7 +39,8 @@ _CURRENCY_SYMBOLS: tuple[tuple[str, str], ...] = (
     ("€", "EUR"), ("£", "GBP"),
 )
 # Reference §3 trap 4: "Listed by:" + name + "(N)"; names hold spaces, dots and dashes, so no \w+.
-_LISTED_BY = re.compile(r"^\s*listed\s+by\s*:?", re.IGNORECASE)
+# A listing page labels the same block "Seller:" (simulator, reference §5 [INF]).
+_LISTED_BY = re.compile(r"^\s*(?:listed\s+by|seller)\s*:?", re.IGNORECASE)
 _FEEDBACK = re.compile(r"\(\s*([+-]?\d[\d,]{0,12})\s*\)\s*$")
 # Reference §4: Unix seconds are all digits; XF 2.3's data-time is a clock string ("9:02 AM").
 _UNIX_SECONDS = re.compile(r"\d{1,12}")
@@ -95,16 +96,24 @@ def parse_list_page(html: str, base_url: str, category: str | None = None) -> Pa
 
 
 def _parse_card(card: LexborNode, base_url: str, category: str | None) -> Listing | None:
-    identity = _listing_identity(card.attributes.get("href"), base_url)
-    title = _visible_text(card.css_first(".hfcListingTitle"))
+    identity = listing_identity(card.attributes.get("href"), base_url)
+    title = visible_text(card.css_first(".hfcListingTitle"))
     if identity is None or title is None:
         return None
-    listing_type, price, currency = _price_fields(card.css_first(".hfcPrice"))
-    custom_fields = _custom_fields(card)
-    seller, seller_feedback = _seller(card.css_first(".hfcCreatorInfo"))
+    return read_listing(card, identity[0], identity[1], title, base_url, category)
+
+
+def read_listing(
+    node: LexborNode, listing_id: int, url: str, title: str, base_url: str, category: str | None
+) -> Listing:
+    """Return the listing whose `hfc*` fields (price, custom fields, seller, dates, overlay, cover) are
+    under ``node``: a card, or the body of a listing page, which uses the same components."""
+    listing_type, price, currency = _price_fields(node.css_first(".hfcPrice"))
+    custom_fields = _custom_fields(node)
+    seller, seller_feedback = _seller(node.css_first(".hfcCreatorInfo"))
     return Listing(
-        listing_id=identity[0],
-        url=identity[1],
+        listing_id=listing_id,
+        url=url,
         title=title,
         listing_type=listing_type,
         price=price,
@@ -114,15 +123,15 @@ def _parse_card(card: LexborNode, base_url: str, category: str | None) -> Listin
         ships_to=custom_fields.get("ships_to"),
         seller=seller,
         seller_feedback=seller_feedback,
-        listed_at=_utc_timestamp(card.css_first(".hfcListingDate time")),
-        edited_at=_utc_timestamp(card.css_first(".hfcLastEditDate time")),
-        status=_status(card.css_first(".hfcOverlayGlobal--content")),
-        thumbnail_url=_thumbnail_url(card.css_first("img.hfcCoverImage--clear"), base_url),
+        listed_at=_utc_timestamp(node.css_first(".hfcListingDate time")),
+        edited_at=_utc_timestamp(node.css_first(".hfcLastEditDate time")),
+        status=_status(node.css_first(".hfcOverlayGlobal--content")),
+        thumbnail_url=_thumbnail_url(node.css_first("img.hfcCoverImage--clear"), base_url),
         category=category,
     )
 
 
-def _visible_text(node: LexborNode | None) -> str | None:
+def visible_text(node: LexborNode | None) -> str | None:
     """Return the node's text with entities decoded and whitespace (no-break spaces too) collapsed."""
     if node is None:
         return None
@@ -142,7 +151,7 @@ def _site_path(base_url: str, href: str | None) -> tuple[str, str] | None:
     return parts.path, parts.query
 
 
-def _listing_identity(href: str | None, base_url: str) -> tuple[int, str] | None:
+def listing_identity(href: str | None, base_url: str) -> tuple[int, str] | None:
     """Return the listing's id and canonical URL (`<base_url>/classifieds/<slug>.<id>/`), or None."""
     resolved = _site_path(base_url, href)
     match = _LISTING_ID.search(resolved[0]) if resolved else None
@@ -156,10 +165,10 @@ def _price_fields(price_node: LexborNode | None) -> tuple[str | None, float | No
     """Return (listing type, price, currency) from `.hfcPrice`: a label, then the amount (reference §3)."""
     if price_node is None:
         return None, None, None
-    listing_type = _visible_text(price_node.css_first("span.label"))
+    listing_type = visible_text(price_node.css_first("span.label"))
     # Trap 1 of reference §3: a no-break space (not U+0020) sits between label and amount; split()
     # in _visible_text treats it, newlines and indentation alike.
-    text = _visible_text(price_node) or ""
+    text = visible_text(price_node) or ""
     if listing_type is not None:
         text = text.replace(listing_type, " ", 1)
     price, currency = _amount_and_currency(text)
@@ -203,8 +212,8 @@ def _custom_fields(card: LexborNode) -> dict[str, str]:
     """Return condition, negotiability and ships_to from `.hfcCustomFields dl.pairs`, where shown."""
     values: dict[str, str] = {}
     for pair in card.css(".hfcCustomFields dl.pairs"):
-        name = (_visible_text(pair.css_first("dt")) or "").lower()
-        value = _visible_text(pair.css_first("dd"))
+        name = (visible_text(pair.css_first("dt")) or "").lower()
+        value = visible_text(pair.css_first("dd"))
         field = next((field for prefix, field in _CUSTOM_FIELD_PREFIXES if name.startswith(prefix)), None)
         if field is not None and value is not None:
             values.setdefault(field, value)
@@ -215,9 +224,10 @@ def _seller(creator: LexborNode | None) -> tuple[str | None, int | None]:
     """Return (name, feedback) from `.hfcCreatorInfo`: "Listed by:" name "(N)" (reference §3)."""
     if creator is None:
         return None, None
-    text = _visible_text(creator) or ""
+    text = visible_text(creator) or ""
     feedback = _FEEDBACK.search(text)
-    name = _visible_text(creator.css_first(".hfcUsername"))
+    # The card's name is a span (no links inside a card); a listing page links it (XenForo a.username).
+    name = visible_text(creator.css_first(".hfcUsername, a.username"))
     if name is None:
         name = _LISTED_BY.sub("", text[: feedback.start() if feedback else len(text)], count=1).strip()
     return (name or None), (int(feedback.group(1).replace(",", "")) if feedback else None)
@@ -262,7 +272,7 @@ def _from_unix_seconds(value: str | None) -> datetime | None:
 
 def _status(overlay: LexborNode | None) -> ListingStatus:
     """Return the status the `.hfcOverlayGlobal--content` overlay shows; no overlay means active."""
-    text = (_visible_text(overlay) or "").lower()
+    text = (visible_text(overlay) or "").lower()
     return next((status for word, status in _OVERLAY_STATUSES if word in text), ListingStatus.ACTIVE)
 
 

@@ -63,8 +63,11 @@ def render_list_page(
     )
 
 
-def render_listing_page(listing: SimListing, now: datetime | None = None) -> str:
-    """Return a single listing's page: breadcrumbs, the H1 with `Sold: ` etc. when ended, and the body."""
+def render_listing_page(listing: SimListing, now: datetime | None = None, site_url: str = "") -> str:
+    """Return a single listing's page: breadcrumbs, the H1 with `Sold: ` etc. when ended, and the body.
+
+    The head names the page's canonical URL, `site_url` + the listing's path, as XenForo does.
+    """
     category = sources.CATEGORIES_BY_SLUG[listing.category]
     prefix = f"{_STATUS_WORDS[listing.status]}: " if listing.is_ended else ""
     header = _render_header(
@@ -84,8 +87,9 @@ def render_listing_page(listing: SimListing, now: datetime | None = None) -> str
         "</div>",
     )
     content = "\n".join(part for part in parts if part)
+    canonical = f'<link rel="canonical" href="{html.escape(site_url + listing.path)}" />'
     return _render_document(template="hfc_classifieds_view", page_title=prefix + listing.title,
-                            header=header, content=content)
+                            header=header, content=content, head=canonical)
 
 
 def render_not_found(path: str) -> str:
@@ -379,7 +383,7 @@ def _render_header(title: str, breadcrumbs: Breadcrumbs, title_class: str) -> st
             f'  <div class="p-title"><h1 class="{title_class}">{html.escape(title)}</h1></div>\n</div>')
 
 
-def _render_document(*, template: str, page_title: str, header: str, content: str) -> str:
+def _render_document(*, template: str, page_title: str, header: str, content: str, head: str = "") -> str:
     """Wrap a page in XenForo's chrome: `<html id="XF">`, head, and the p-body wrappers (reference §2)."""
     return f"""<!DOCTYPE html>
 <html id="XF" lang="en-US" dir="LTR" data-app="public" data-template="{template}" data-logged-in="false"
@@ -387,7 +391,7 @@ def _render_document(*, template: str, page_title: str, header: str, content: st
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1, viewport-fit=cover" />
-<title>{html.escape(page_title)} | Head-Fi.org</title>
+<title>{html.escape(page_title)} | Head-Fi.org</title>{head}
 </head>
 <body data-template="{template}">
 <div class="p-pageWrapper" id="top">

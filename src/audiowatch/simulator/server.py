@@ -6,18 +6,20 @@ import base64
 import contextlib
 import math
 import re
+import secrets
 import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from http.cookies import CookieError, SimpleCookie
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 from urllib.parse import urlsplit
 
 from audiowatch import sources
-from audiowatch.simulator import pages
+from audiowatch.simulator import behaviour, pages
 from audiowatch.simulator.catalog import Catalog
 
 HTML_CONTENT_TYPE = "text/html; charset=utf-8"
@@ -42,14 +44,25 @@ class Response:
     body: bytes = b""
     content_type: str = HTML_CONTENT_TYPE
     location: str | None = None
+    headers: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Served:
+    """One request the site answered: the path (with query) and the status it got."""
+
+    path: str
+    status: int
 
 
 class SimulatedSite:
     """A Head-Fi-like classifieds site served from a thread on loopback; tests edit `catalog` between runs.
 
     Use as a context manager, or call `start()` and `stop()`. `requests` lists every requested path
-    (with its query string) in arrival order. `delays` maps a path to the seconds its answer is held
-    back, to catch a scraper mid-page; `stop()` cuts such a wait short.
+    (with its query string) in arrival order, `served` the same with the status each got. Set fields of
+    `behaviour` to make the site block, challenge, stall or change its layout (simulator/behaviour.py);
+    `delays` maps a path to the seconds its answer is held back, to catch a scraper mid-page; `stop()`
+    cuts such waits short.
     """
 
     def __init__(
@@ -67,6 +80,10 @@ class SimulatedSite:
         self.per_page = per_page
         self.requests: list[str] = []
         self.delays: dict[str, float] = {}
+        self.served: list[Served] = []
+        self.behaviour = behaviour.Behaviour()
+        # The clearance cookie the script challenge hands out; only a client running it learns it.
+        self.clearance = secrets.token_hex(8)
         self._stopping = threading.Event()
         self._requested_port = port
         self._requests_lock = threading.Lock()
@@ -111,7 +128,7 @@ class SimulatedSite:
         self._server, self._thread = None, None
         if server is None:
             return
-        self._stopping.set()  # wake delayed answers, or closing the server would wait them out
+        self._stopping.set()  # wake delayed and stalled answers, or closing the server would wait them out
         server.shutdown()
         server.server_close()
         if thread is not None:
@@ -132,15 +149,55 @@ class SimulatedSite:
         """Forget the requests recorded so far."""
         with self._requests_lock:
             self.requests.clear()
+            self.served.clear()
 
-    def handle(self, raw_path: str) -> Response:
-        """Record the request and return the response for a request path (query string allowed)."""
+    def page_requests(self) -> list[Served]:
+        """Return the requests for pages (list and listing pages), leaving out images and the favicon."""
+        with self._requests_lock:
+            return [served for served in self.served if served.path.startswith("/classifieds")]
+
+    def handle(self, raw_path: str, cookie_header: str | None = None) -> Response:
+        """Record the request and return the response for a request path (query string allowed).
+
+        `cookie_header` is the request's Cookie header: the script challenge lets through a client
+        that sends back the clearance cookie it set.
+        """
         with self._requests_lock:
             self.requests.append(raw_path)
         path = urlsplit(raw_path).path
         if path in self.delays:
             self._stopping.wait(self.delays[path])
-        return self._route(path)
+        response = self._refusal(path, cookie_header) or self._route(path)
+        if response.content_type == HTML_CONTENT_TYPE:
+            self._stopping.wait(self.behaviour.take_slowness())
+        with self._requests_lock:
+            self.served.append(Served(raw_path, response.status))
+        return response
+
+    def _refusal(self, path: str, cookie_header: str | None) -> Response | None:
+        """Return the block, login wall or challenge the current behaviour answers instead, if any."""
+        mood = self.behaviour
+        if path.startswith("/data/") or path == "/favicon.ico":
+            return None
+        status = mood.take_block()
+        if status is not None:
+            retry_after = (("Retry-After", mood.retry_after),) if mood.retry_after else ()
+            return Response(status, behaviour.render_block(status).encode(), headers=retry_after)
+        if mood.login_wall:
+            return Response(403, behaviour.render_login_wall().encode())
+        if mood.challenge is not None and not self._has_clearance(cookie_header):
+            body = behaviour.render_challenge(mood.challenge, self.clearance).encode()
+            return Response(403, body, headers=(("cf-mitigated", "challenge"), ("Cache-Control", "no-store")))
+        return None
+
+    def _has_clearance(self, cookie_header: str | None) -> bool:
+        cookies: SimpleCookie = SimpleCookie()
+        try:
+            cookies.load(cookie_header or "")
+        except CookieError:
+            return False
+        morsel = cookies.get(behaviour.CLEARANCE_COOKIE)
+        return morsel is not None and morsel.value == self.clearance
 
     def _route(self, path: str) -> Response:
         if path == "/favicon.ico":
@@ -183,7 +240,7 @@ class SimulatedSite:
             now=self._now(),
             breadcrumbs=() if category is None else pages.breadcrumbs_for(category, include_self=False),
         )
-        return Response(200, text.encode())
+        return Response(200, behaviour.redesign(text, self.behaviour.layout).encode())
 
     def _short_listing_response(self, path: str, listing_id: int) -> Response:
         # Reference §1: `/classifieds/<id>` resolves; like XenForo, send it to the canonical URL.
@@ -196,7 +253,7 @@ class SimulatedSite:
         listing = self.catalog.get(listing_id)
         if listing is None:
             return _not_found(path)
-        return Response(200, pages.render_listing_page(listing, now=self._now()).encode())
+        return Response(200, pages.render_listing_page(listing, now=self._now(), site_url=self.base_url).encode())
 
 
 def serve_forever(
@@ -257,13 +314,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _answer(self, *, with_body: bool) -> None:
         assert isinstance(self.server, _Server)
-        response = self.server.site.handle(self.path)
+        response = self.server.site.handle(self.path, self.headers.get("Cookie"))
         self.send_response(response.status)
         if response.status != 204:
             self.send_header("Content-Type", response.content_type)
             self.send_header("Content-Length", str(len(response.body)))
         if response.location is not None:
             self.send_header("Location", response.location)
+        for name, value in response.headers:
+            self.send_header(name, value)
         self.end_headers()
         if with_body:
             self.wfile.write(response.body)

@@ -104,6 +104,13 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (name, expression)
     );
     """,
+    """
+    -- Per run: the share of parsed listings on which each field was read (a drop means a layout
+    -- change), which fetcher did the work, and how deep it paged.
+    ALTER TABLE scrape_logs ADD COLUMN field_rates MAP(VARCHAR, DOUBLE);
+    ALTER TABLE scrape_logs ADD COLUMN fetcher VARCHAR;  -- http | browser | auto (http) | auto (browser)
+    ALTER TABLE scrape_logs ADD COLUMN paging VARCHAR;   -- seeding | scheduled | catch_up
+    """,
 )
 
 # A writer waits out short-lived readers (status, the duckdb CLI); a reader waits out a write.

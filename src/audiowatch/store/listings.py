@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from audiowatch.listing import Listing, ListingStatus
+from audiowatch.listing import Listing, ListingStatus, has_changed
 from audiowatch.store import database
 
 if TYPE_CHECKING:
@@ -24,8 +24,6 @@ _LISTING_COLUMNS: tuple[tuple[str, str], ...] = (
     ("category", "VARCHAR"),
 )
 _NAMES = ", ".join(name for name, _ in _LISTING_COLUMNS)
-# Fields whose change makes a listing "changed": what a buyer would care to hear about.
-_WATCHED_FIELDS = ("price", "currency", "status", "title", "edited_at")
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,9 +106,7 @@ def _with_category(listing: Listing, category: str) -> Listing:
 
 
 def _is_changed(before: Listing | None, after: Listing) -> bool:
-    if before is None:
-        return True
-    return any(getattr(before, name) != getattr(after, name) for name in _WATCHED_FIELDS)
+    return before is None or has_changed(before, after)
 
 
 def _write_current(connection: duckdb.DuckDBPyConnection, listings: list[Listing], now: datetime) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from datetime import datetime
 from enum import StrEnum
@@ -18,8 +19,19 @@ class Outcome(StrEnum):
     OK = "ok"
     DRY_RUN = "dry_run"
     FAILED = "failed"
+    BLOCKED = "blocked"  # the site answered with a block; a back-off deadline was set
+    BACKING_OFF = "backing_off"  # skipped: a back-off deadline has not passed, no request was made
     INTERRUPTED = "interrupted"  # a stop signal arrived and the tick cleaned up
     ABANDONED = "abandoned"  # the process vanished mid-tick (SIGKILL, power loss); found by the next tick
+
+
+@dataclass(frozen=True, slots=True)
+class RunDetails:
+    """How a tick scraped: which fetcher served, how deep it paged, what share of fields parsed."""
+
+    fetcher: str | None = None
+    paging: str | None = None
+    field_rates: Mapping[str, float] | None = None
 
 
 @dataclass(slots=True)
@@ -55,14 +67,19 @@ def finish_run(
     counts: RunCounts,
     exit_code: int,
     error: str | None = None,
+    details: RunDetails = RunDetails(),
 ) -> None:
     """Fill in how the tick ended."""
     names = [field.name for field in fields(counts)]
     assignments = ", ".join(f"{name} = ?" for name in names)
+    rates = details.field_rates or {}
     connection.execute(
         f"""UPDATE scrape_logs SET finished_at = ?::TIMESTAMP, outcome = ?, exit_code = ?, error = ?,
+            fetcher = ?, paging = ?,
+            field_rates = CASE WHEN ? THEN map(?::VARCHAR[], ?::DOUBLE[]) END,
             {assignments} WHERE run_id = ?""",
-        [database.to_db_time(finished_at), outcome.value, exit_code, error,
+        [database.to_db_time(finished_at), outcome.value, exit_code, error, details.fetcher, details.paging,
+         bool(rates), list(rates), list(rates.values()),
          *(getattr(counts, name) for name in names), run_id],
     )
 
@@ -81,6 +98,16 @@ def close_abandoned(connection: duckdb.DuckDBPyConnection) -> int:
 
 
 ABANDONED_ERROR = "the tick ended without recording how (killed by SIGKILL, a crash or a power loss)"
+
+
+def recent_field_rates(connection: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, float]]:
+    """Return the field rates of the latest successful runs that parsed listings, newest first."""
+    rows = connection.execute(
+        """SELECT field_rates FROM scrape_logs WHERE outcome = ? AND field_rates IS NOT NULL
+           ORDER BY started_at DESC LIMIT ?""",
+        [Outcome.OK.value, limit],
+    ).fetchall()
+    return [dict(row[0]) for row in rows]
 
 
 def recent_runs(connection: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, object]]:

@@ -1,10 +1,12 @@
-"""The state table: small named values that outlive a tick (last run, last success)."""
+"""The state table: small named values that outlive a tick (last run, last success, back-off)."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from audiowatch.fetch.blocks import Backoff, BlockKind
 from audiowatch.store import database
 
 if TYPE_CHECKING:
@@ -12,6 +14,8 @@ if TYPE_CHECKING:
 
 LAST_RUN = "last_run_at"
 LAST_SUCCESS = "last_success_at"
+BACKOFF = "backoff"  # JSON: the block that set it and the deadline before which no request goes out
+BROWSER_PREFERRED_UNTIL = "browser_preferred_until"  # `auto` starts with the browser until then
 
 
 def read_time(connection: duckdb.DuckDBPyConnection, key: str) -> datetime | None:
@@ -39,3 +43,28 @@ def write(connection: duckdb.DuckDBPyConnection, key: str, value: str, now: date
         """,
         [key, value, database.to_db_time(now)],
     )
+
+
+def delete(connection: duckdb.DuckDBPyConnection, key: str) -> None:
+    connection.execute("DELETE FROM state WHERE key = ?", [key])
+
+
+def read_backoff(connection: duckdb.DuckDBPyConnection) -> Backoff | None:
+    """Return the back-off in force or last in force (its deadline may have passed), or None."""
+    row = connection.execute("SELECT value FROM state WHERE key = ?", [BACKOFF]).fetchone()
+    if row is None:
+        return None
+    data = json.loads(row[0])
+    times = {name: datetime.fromisoformat(data[name]) for name in ("since", "blocked_at", "deadline")}
+    return Backoff(BlockKind(data["kind"]), data["url"], int(data["status"]), data["evidence"],
+                   strikes=int(data["strikes"]), **times)
+
+
+def write_backoff(connection: duckdb.DuckDBPyConnection, backoff: Backoff, now: datetime) -> None:
+    """Store ``backoff`` as JSON, so the duckdb CLI shows it too (``value->>'deadline'``)."""
+    data = {
+        "kind": backoff.kind.value, "url": backoff.url, "status": backoff.status, "evidence": backoff.evidence,
+        "strikes": backoff.strikes,
+        **{name: getattr(backoff, name).astimezone(UTC).isoformat() for name in ("since", "blocked_at", "deadline")},
+    }
+    write(connection, BACKOFF, json.dumps(data), now)
