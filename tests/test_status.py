@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from audiowatch.config.load import load_config
-from audiowatch.errors import SourceUnavailable
+from audiowatch.errors import BackingOff, SourceUnavailable
 from audiowatch.health import describe_age
 from audiowatch.simulator.server import SimulatedSite
 from audiowatch.store import database, state
@@ -91,3 +91,24 @@ def test_status_after_failing_ticks_names_the_error(
 )
 def test_describe_age_reads_like_a_person_would_say_it(seconds: float, text: str) -> None:
     assert describe_age(timedelta(seconds=seconds)) == text
+
+
+def test_status_while_backing_off_shows_the_deadline_and_is_unhealthy(
+    cli: Callable[..., Any], ticked: Path, site: SimulatedSite
+) -> None:
+    site.behaviour.block = 429
+    site.behaviour.retry_after = "600"
+    with pytest.raises(BackingOff):
+        run_tick(load_config(ticked))
+    result = status(cli, ticked, "--json")
+    report = json.loads(result.stdout)
+    assert result.exit_code == 69
+    assert report["backoff"]["active"] is True and report["backoff"]["status"] == 429
+    assert any("the site blocked us" in problem for problem in report["problems"])
+    assert "BACKING OFF until" in status(cli, ticked).stdout
+
+
+def test_status_shows_the_last_runs_parse_rates(cli: Callable[..., Any], ticked: Path) -> None:
+    report = json.loads(status(cli, ticked, "--json").stdout)
+    assert 0 < report["field_rates"]["price"] <= 1
+    assert "parse rates:" in status(cli, ticked).stdout

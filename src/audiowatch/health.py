@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from audiowatch.fetch.blocks import Backoff
 from audiowatch.store.reports import LatencyReport, OutboxSummary, RunSummary
 
 # A tick may be skipped now and then (lock held, a back-off); three missed intervals are a pattern.
@@ -28,6 +29,13 @@ class StatusFacts:
     listings_active: int
     latency_day: LatencyReport
     latency_week: LatencyReport
+    backoff: Backoff | None = None  # the last back-off, in force or expired
+    browser_preferred_until: datetime | None = None
+    field_rates: dict[str, float] | None = None  # of the last run that parsed listings
+
+    @property
+    def backing_off(self) -> bool:
+        return self.backoff is not None and self.backoff.deadline > self.now
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +58,12 @@ def assess(facts: StatusFacts) -> Verdict:
         problems.append(
             f"no successful tick for {describe_age(facts.now - facts.last_success_at)} "
             f"(expected one every {describe_age(facts.poll_interval)}): check the schedule and the last errors"
+        )
+    if facts.backoff is not None and facts.backing_off:
+        problems.append(
+            f"the site blocked us ({facts.backoff.describe()}); no request before "
+            f"{facts.backoff.deadline.isoformat(timespec='seconds')} (in "
+            f"{describe_age(facts.backoff.deadline - facts.now)}, block {facts.backoff.strikes} in a row)"
         )
     if facts.consecutive_failures >= MISSED_INTERVALS:
         problems.append(f"the last {facts.consecutive_failures} ticks failed: {_last_error(facts)}")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from audiowatch import health
+from audiowatch import health, site_state
 from audiowatch.config.model import Config
-from audiowatch.store import database, reports, state
+from audiowatch.store import database, reports, runs, state
 
 RUNS_SHOWN = 10
 
@@ -25,6 +25,8 @@ def gather(config: Config, now: datetime, runs_shown: int = RUNS_SHOWN) -> healt
         raise NoDatabase(str(path))
     with database.session(path, read_only=True) as connection:
         listings_stored, listings_active = reports.listing_counts(connection)
+        site = site_state.read(connection)
+        rates = runs.recent_field_rates(connection, limit=1)
         return health.StatusFacts(
             now=now,
             poll_interval=timedelta(minutes=config.scraper.poll_interval_minutes),
@@ -37,4 +39,7 @@ def gather(config: Config, now: datetime, runs_shown: int = RUNS_SHOWN) -> healt
             listings_active=listings_active,
             latency_day=reports.alert_latency(connection, now - reports.DAY),
             latency_week=reports.alert_latency(connection, now - reports.WEEK),
+            backoff=site.backoff,
+            browser_preferred_until=site.browser_preferred_until,
+            field_rates=rates[0] if rates else None,
         )

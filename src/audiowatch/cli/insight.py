@@ -67,6 +67,8 @@ def _as_text(config_path: Path, database_path: Path, facts: health.StatusFacts, 
         f"  last success:   {_when(facts.last_success_at, facts.now)}",
         f"  next run:       {_local(verdict.expected_next_run)} (estimate: last run + "
         f"{describe_age(facts.poll_interval)})" if verdict.expected_next_run else "  next run:       unknown",
+        f"  site:           {_site_text(facts)}",
+        f"  parse rates:    {_rates_text(facts.field_rates)}",
         f"  listings:       {facts.listings_stored} stored, {facts.listings_active} active",
         f"  notifications:  {outbox.pending} pending, {outbox.sent} sent, {outbox.failed} failed"
         + (f" (oldest pending since {_local(outbox.oldest_pending_at)})" if outbox.oldest_pending_at else ""),
@@ -80,6 +82,23 @@ def _as_text(config_path: Path, database_path: Path, facts: health.StatusFacts, 
     if verdict.problems:
         lines += ["", "Problems:"] + [f"  - {problem}" for problem in verdict.problems]
     return "\n".join(lines)
+
+
+def _site_text(facts: health.StatusFacts) -> str:
+    backoff = facts.backoff
+    if backoff is not None and facts.backing_off:
+        text = f"BACKING OFF until {_local(backoff.deadline)} ({backoff.describe()}, block {backoff.strikes} in a row)"
+    else:
+        text = "answering" + (f" (last block cleared: {backoff.describe()})" if backoff else "")
+    if facts.browser_preferred_until is not None and facts.browser_preferred_until > facts.now:
+        text += f"; auto fetcher uses the browser until {_local(facts.browser_preferred_until)}"
+    return text
+
+
+def _rates_text(rates: dict[str, float] | None) -> str:
+    if not rates:
+        return "no run has parsed listings yet"
+    return ", ".join(f"{name} {rate:.0%}" for name, rate in sorted(rates.items()))
 
 
 def _run_line(run: Any) -> str:
@@ -124,6 +143,11 @@ def _as_json(facts: health.StatusFacts, verdict: health.Verdict) -> dict[str, An
         if facts.last_success_at else None,
         "expected_next_run_at": _iso(verdict.expected_next_run),
         "consecutive_failures": facts.consecutive_failures,
+        "backoff": {"active": facts.backing_off, "kind": str(facts.backoff.kind), "status": facts.backoff.status,
+                    "url": facts.backoff.url, "deadline": _iso(facts.backoff.deadline),
+                    "strikes": facts.backoff.strikes} if facts.backoff else None,
+        "browser_preferred_until": _iso(facts.browser_preferred_until),
+        "field_rates": facts.field_rates,
         "listings": {"stored": facts.listings_stored, "active": facts.listings_active},
         "notifications": {"pending": facts.outbox.pending, "sent": facts.outbox.sent, "failed": facts.outbox.failed,
                           "failed_last_day": facts.outbox.failed_recently,
