@@ -30,6 +30,15 @@ StoredLookup = Callable[[Sequence[int]], Mapping[int, Listing]]
 
 
 @dataclass(frozen=True, slots=True)
+class Progress:
+    """How far a scrape got, reported after each list page (for a progress line on a terminal)."""
+
+    pages: int
+    listings_read: int  # cards read so far, a listing shown on two sources counted twice
+    new: int  # of the pages judged so far (breadth-first paging judges a round of pages at once)
+
+
+@dataclass(frozen=True, slots=True)
 class ScrapeJob:
     """What a scrape needs besides the fetcher."""
 
@@ -38,6 +47,7 @@ class ScrapeJob:
     stored: StoredLookup
     baseline: Mapping[str, float]  # recent fill rates of the key fields (layout_check.baseline_rates)
     failed_pages: Path  # where a page that does not parse is saved
+    on_page: Callable[[Progress], None] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,6 +66,8 @@ class Scraper:
         self._seen: dict[int, Listing] = {}  # every listing met this tick, its latest sighting
         self._stored: dict[int, Listing] = {}  # what the database held for them
         self._parsed: list[headfi.ParseResult] = []
+        self._new = 0
+        self._read = 0
         self.pages = 0
 
     @property
@@ -87,6 +99,10 @@ class Scraper:
         skipped = sum(result.skipped for result in self._parsed)
         return ScrapeResult(tuple(self._seen.values()), self.pages, skipped)
 
+    def _report(self) -> None:
+        if self._job.on_page is not None:
+            self._job.on_page(Progress(self.pages, self._read, self._new))
+
     def _look_up(self, ids: Iterable[int]) -> None:
         missing = sorted({listing_id for listing_id in ids
                           if listing_id not in self._seen and listing_id not in self._stored})
@@ -98,6 +114,8 @@ class Scraper:
         news = self._take(result.listings)
         log.info("page_scraped", source=source, page=page_number, url=url, cards=result.cards,
                  new=news.new, changed=news.changed, unchanged=news.unchanged, skipped=result.skipped)
+        self._new += news.new
+        self._report()
         return sources.next_page_url(result, page_number, self._job.plan, news)
 
     def _list_page(self, source: str, url: str) -> headfi.ParseResult:
@@ -106,6 +124,8 @@ class Scraper:
         settings = self._job.settings
         result = headfi.parse_list_page(page.html, settings.base_url, sources.source_category(source))
         self._parsed.append(result)
+        self._read += len(result.listings)
+        self._report()
         problem = layout_check.find_layout_problem(result, self._job.baseline)
         if problem is not None:
             saved = self._save_failed(source, page)

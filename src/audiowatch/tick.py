@@ -35,7 +35,7 @@ from audiowatch.notify import deliver, ops, ops_alerts, ping, registry, render
 from audiowatch.notify.base import Channel, Message
 from audiowatch.parse import layout_check
 from audiowatch.saved_pages import FAILED_PAGES_FOLDER
-from audiowatch.scrape import ScrapeJob, Scraper, ScrapeResult
+from audiowatch.scrape import Progress, ScrapeJob, Scraper, ScrapeResult
 from audiowatch.store import database, listings, outbox, rules_seen, runs, state
 
 if TYPE_CHECKING:
@@ -56,6 +56,7 @@ class TickOptions:
     headless: bool | None = None  # overrides scraper.headless
     dry_run: bool = False  # roll back the database and send nothing; report what would be sent
     ignore_backoff: bool = False  # fetch even before a back-off deadline has passed
+    on_page: Callable[[Progress], None] | None = None  # told after each list page, e.g. to draw progress
 
 
 @dataclass(frozen=True, slots=True)
@@ -166,7 +167,7 @@ def _scrape(run: _Run) -> ScrapeResult:
     scraper_settings, data_folder = run.config.scraper, run.database_path.parent
     plan = sources.plan_pages(scraper_settings, run.started, run.last_success, run.options.max_pages)
     job = ScrapeJob(scraper_settings, plan, _stored_lookup(run.database_path), run.baseline,
-                    data_folder / FAILED_PAGES_FOLDER)
+                    data_folder / FAILED_PAGES_FOLDER, run.options.on_page)
     fetcher = fetch_base.open_fetcher(scraper_settings, headless=run.options.headless,
                                       prefer_browser=run.site.prefers_browser(run.started),
                                       data_folder=data_folder)

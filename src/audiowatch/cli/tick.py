@@ -46,16 +46,32 @@ def tick(config_path: Path, max_pages: int | None, headless: bool | None, dry_ru
 
 def run_one(config: Config, tick_options: TickOptions) -> None:
     """Run one tick and print its outcome: `tick`, and `run --once`."""
+    import dataclasses
+    import sys
+
     import structlog
 
     from audiowatch import tick as tick_module
+    from audiowatch.cli import progress
     from audiowatch.errors import LockHeld
 
+    line = progress.for_terminal(sys.stderr)
+    if line is not None:
+        # On a terminal a progress line replaces the per-page log lines (unless --log-level asked for them).
+        options.configure_logging("warning", config.logging.format)
+        tick_options = dataclasses.replace(tick_options, on_page=line)
     try:
         result = tick_module.run_tick(config, tick_options)
     except LockHeld as error:
         structlog.get_logger(__name__).warning("tick_skipped", reason="lock_held", lock=str(error.lock_path))
         raise
+    finally:
+        if line is not None:
+            line.finish()
+    if line is not None:
+        counts = result.counts
+        click.echo(f"Done: {counts.pages} page(s), {counts.new_listings} new and {counts.changed_listings} "
+                   f"changed listing(s), {counts.matches} match(es), {counts.notifications} sent.", err=True)
     report(result, dry_run=tick_options.dry_run)
 
 
