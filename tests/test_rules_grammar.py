@@ -136,10 +136,31 @@ def test_number_literal_reads_as_float(literal: str, value: float) -> None:
     assert parse_expression(f"price = {literal}") == Comparison("price", Operator.EQUALS, value, 1)
 
 
+OPERATOR_EXAMPLES: dict[Operator, tuple[str, Comparison]] = {
+    Operator.CONTAINS: ('title contains "x"', Comparison("title", Operator.CONTAINS, "x", 1)),
+    Operator.HAS: ('title has "HD800"', Comparison("title", Operator.HAS, "HD800", 1)),
+    Operator.STARTS_WITH: ('title startswith "WTB"', Comparison("title", Operator.STARTS_WITH, "WTB", 1)),
+    Operator.ENDS_WITH: ('seller endswith "42"', Comparison("seller", Operator.ENDS_WITH, "42", 1)),
+    Operator.MATCHES: (r'title matches "hd ?6[05]0"', Comparison("title", Operator.MATCHES, "hd ?6[05]0", 1)),
+    Operator.EQUALS: ("price = 5", Comparison("price", Operator.EQUALS, 5.0, 1)),
+    Operator.NOT_EQUALS: ("price != 5", Comparison("price", Operator.NOT_EQUALS, 5.0, 1)),
+    Operator.LESS: ("price < 5", Comparison("price", Operator.LESS, 5.0, 1)),
+    Operator.LESS_EQUAL: ("price <= 5", Comparison("price", Operator.LESS_EQUAL, 5.0, 1)),
+    Operator.GREATER: ("price > 5", Comparison("price", Operator.GREATER, 5.0, 1)),
+    Operator.GREATER_EQUAL: ("price >= 5", Comparison("price", Operator.GREATER_EQUAL, 5.0, 1)),
+    Operator.IN: ('currency in ["USD", "EUR"]', Comparison("currency", Operator.IN, ("USD", "EUR"), 1)),
+    Operator.BETWEEN: ("price between 150 and 300", Comparison("price", Operator.BETWEEN, (150.0, 300.0), 1)),
+}
+
+
+def test_every_operator_has_an_example() -> None:
+    assert set(OPERATOR_EXAMPLES) == set(Operator)
+
+
 @pytest.mark.parametrize("operator", list(Operator), ids=lambda operator: operator.name)
 def test_every_operator_parses_from_its_spelling(operator: Operator) -> None:
-    field, value, literal = ("title", "x", '"x"') if operator is Operator.CONTAINS else ("price", 5.0, "5")
-    assert parse_expression(f"{field} {operator.value} {literal}") == Comparison(field, operator, value, 1)
+    text, expected = OPERATOR_EXAMPLES[operator]
+    assert parse_expression(text) == expected
 
 
 def test_symbol_operators_need_no_spaces() -> None:

@@ -1,29 +1,32 @@
 """Turn a watch-rule tree into a Python predicate over a listing and the evaluation time.
 
 All dispatch on node and operator kinds happens once, here, while closures are built; evaluating a
-predicate only calls closures. Text constants are casefolded at compile time, listing text per call.
+predicate only calls closures. Text constants are folded (``rules/text.py``) at compile time, listing
+text per call; numbers are compared as floats, as DuckDB compares them as DOUBLE.
 
 Missing values (a field that is None, or an ``age_hours`` whose ``listed_at`` is absent or unreadable)
 make every comparison false except ``!=``, which is true: a listing with no price is not priced 500,
 so it *is* "!= 500". ``NOT`` is plain boolean negation on top of that, so ``NOT price < 100`` is true
-for a listing with no price. ``rules/sql.py`` must give the same answers (NULL-safe comparisons).
+for a listing with no price. ``rules/sql.py`` gives the same answers; tests/test_rules_sql.py checks it.
 """
 
 from __future__ import annotations
 
 import operator as operators
 from collections.abc import Callable
-from datetime import UTC, datetime
-from typing import TypeVar, assert_never
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar, assert_never, cast
 
 from audiowatch.listing import Listing
 from audiowatch.rules import grammar, nodes
+from audiowatch.rules import text as rules_text
 
 Predicate = Callable[[Listing, datetime], bool]
 """``predicate(listing, now) -> matched``; ``now`` is aware UTC and only ``age_hours`` reads it."""
 
 _Value = TypeVar("_Value", str, float)
-_SECONDS_PER_HOUR = 3600.0
+_MICROSECONDS_PER_HOUR = 3_600_000_000
+_ONE_MICROSECOND = timedelta(microseconds=1)
 
 
 def compile_rule(text: str) -> Predicate:
@@ -49,17 +52,37 @@ def compile_expression(node: nodes.Node) -> Predicate:
             assert_never(node)
 
 
+def read_field(field: str) -> Callable[[Listing, datetime], str | float | None]:
+    """Return a reader of ``field`` as rules see it: folded text, a float, or None when missing."""
+    if nodes.FIELDS[field] is nodes.FieldKind.TEXT:
+        return _compile_text_reader(field)
+    return _compile_number_reader(field)
+
+
 def _compile_comparison(comparison: nodes.Comparison) -> Predicate:
     # See the module docstring: a missing value satisfies only "!=".
     when_missing = comparison.operator is nodes.Operator.NOT_EQUALS
     field, value = comparison.field, comparison.value
-    if nodes.FIELDS[field] is nodes.FieldKind.TEXT and isinstance(value, str):
-        text_test = _compile_text_test(comparison.operator, value.casefold())
-        return _guard_missing(_compile_text_reader(field), text_test, when_missing)
-    if nodes.FIELDS[field] is nodes.FieldKind.NUMBER and isinstance(value, float | int):
-        number_test = _compile_number_test(comparison.operator, float(value))
+    if nodes.FIELDS[field] is nodes.FieldKind.TEXT and _is_text_operand(value):
+        text_test = _compile_text_test(comparison.operator, value)
+        # A regex reads the text as written, so classes such as \p{Lu} keep their meaning; its
+        # case-insensitivity comes from RE2's (?i) (rules/text.py). Every other test reads folded text.
+        folded = comparison.operator is not nodes.Operator.MATCHES
+        return _guard_missing(_compile_text_reader(field, folded=folded), text_test, when_missing)
+    if nodes.FIELDS[field] is nodes.FieldKind.NUMBER and _is_number_operand(value):
+        number_test = _compile_number_test(comparison.operator, value)
         return _guard_missing(_compile_number_reader(field), number_test, when_missing)
     raise ValueError(f"{field} cannot be compared with {value!r}; the grammar should have refused it")
+
+
+def _is_text_operand(value: nodes.Value) -> bool:
+    items = value if isinstance(value, tuple) else (value,)
+    return all(isinstance(item, str) for item in items)
+
+
+def _is_number_operand(value: nodes.Value) -> bool:
+    items = value if isinstance(value, tuple) else (value,)
+    return all(isinstance(item, float | int) for item in items)
 
 
 def _guard_missing(
@@ -74,30 +97,33 @@ def _guard_missing(
     return predicate
 
 
-def _compile_text_reader(field: str) -> Callable[[Listing, datetime], str | None]:
+def _compile_text_reader(field: str, *, folded: bool = True) -> Callable[[Listing, datetime], str | None]:
     read = operators.attrgetter(field)
+    fold = rules_text.fold if folded else str
 
     def read_text(listing: Listing, now: datetime) -> str | None:
         value = read(listing)
-        # str() turns the status StrEnum into its plain value before casefolding.
-        return None if value is None else str(value).casefold()
+        # str() turns the status StrEnum into its plain value.
+        return None if value is None else fold(str(value))
 
     return read_text
 
 
 def _compile_number_reader(field: str) -> Callable[[Listing, datetime], float | None]:
     if field == nodes.AGE_HOURS:
-        return _read_age_hours
+        return read_age_hours
     read = operators.attrgetter(field)
 
     def read_number(listing: Listing, now: datetime) -> float | None:
         value: float | None = read(listing)
-        return value
+        # float() for every number, as SQL compares them as DOUBLE (a huge id rounds alike in both).
+        return None if value is None else float(value)
 
     return read_number
 
 
-def _read_age_hours(listing: Listing, now: datetime) -> float | None:
+def read_age_hours(listing: Listing, now: datetime) -> float | None:
+    """Return the hours from ``listed_at`` to ``now``, or None when it is absent or unreadable."""
     if listing.listed_at is None:
         return None
     try:
@@ -107,45 +133,82 @@ def _read_age_hours(listing: Listing, now: datetime) -> float | None:
     if listed.tzinfo is None:
         # SPEC §2 times are UTC; a time without an offset is read as UTC rather than local time.
         listed = listed.replace(tzinfo=UTC)
-    return (now - listed).total_seconds() / _SECONDS_PER_HOUR
+    # Whole microseconds divided once, exactly as the SQL computes it, so both round alike.
+    return ((now - listed) // _ONE_MICROSECOND) / _MICROSECONDS_PER_HOUR
 
 
-def _compile_text_test(operator: nodes.Operator, constant: str) -> Callable[[str], bool]:
-    """Return the test a present, casefolded text value must pass against the casefolded constant."""
+def _compile_text_test(operator: nodes.Operator, value: nodes.Value) -> Callable[[str], bool]:
+    """Return the test a present, folded text value must pass against the constant."""
+    if isinstance(value, tuple):
+        if operator is not nodes.Operator.IN:
+            raise ValueError(f'"{operator.value}" takes one value; the grammar should have refused a list')
+        choices = frozenset(rules_text.fold(cast(str, item)) for item in value)
+        return lambda present: present in choices
+    constant = rules_text.fold(cast(str, value))
     match operator:
         case nodes.Operator.CONTAINS:
-            return lambda value: constant in value
+            return lambda present: constant in present
+        case nodes.Operator.STARTS_WITH:
+            return lambda present: present.startswith(constant)
+        case nodes.Operator.ENDS_WITH:
+            return lambda present: present.endswith(constant)
         case nodes.Operator.EQUALS:
-            return lambda value: value == constant
+            return lambda present: present == constant
         case nodes.Operator.NOT_EQUALS:
-            return lambda value: value != constant
+            return lambda present: present != constant
+        case nodes.Operator.HAS:
+            has = rules_text.compile_regex(rules_text.has_pattern(cast(str, value)))
+            return lambda present: has.search(present) is not None
+        case nodes.Operator.MATCHES:
+            regex = rules_text.compile_regex(rules_text.matches_pattern(cast(str, value)))
+            return lambda present: regex.search(present) is not None
         case (
             nodes.Operator.LESS
             | nodes.Operator.LESS_EQUAL
             | nodes.Operator.GREATER
             | nodes.Operator.GREATER_EQUAL
+            | nodes.Operator.IN
+            | nodes.Operator.BETWEEN
         ):
-            raise ValueError(f'"{operator.value}" does not apply to text; the grammar should have refused it')
+            raise ValueError(f'"{operator.value}" does not apply to one text; the grammar should have refused it')
         case _:
             assert_never(operator)
 
 
-def _compile_number_test(operator: nodes.Operator, constant: float) -> Callable[[float], bool]:
-    """Return the test a present number must pass against the constant."""
+def _compile_number_test(operator: nodes.Operator, value: nodes.Value) -> Callable[[float], bool]:
+    """Return the test a present number must pass against the constant(s)."""
+    if isinstance(value, tuple):
+        numbers = tuple(float(cast(float, item)) for item in value)
+        if operator is nodes.Operator.BETWEEN:
+            low, high = numbers
+            return lambda present: low <= present <= high
+        if operator is nodes.Operator.IN:
+            choices = frozenset(numbers)
+            return lambda present: present in choices
+        raise ValueError(f'"{operator.value}" takes one number; the grammar should have refused a list')
+    constant = float(cast(float, value))
     match operator:
         case nodes.Operator.EQUALS:
-            return lambda value: value == constant
+            return lambda present: present == constant
         case nodes.Operator.NOT_EQUALS:
-            return lambda value: value != constant
+            return lambda present: present != constant
         case nodes.Operator.LESS:
-            return lambda value: value < constant
+            return lambda present: present < constant
         case nodes.Operator.LESS_EQUAL:
-            return lambda value: value <= constant
+            return lambda present: present <= constant
         case nodes.Operator.GREATER:
-            return lambda value: value > constant
+            return lambda present: present > constant
         case nodes.Operator.GREATER_EQUAL:
-            return lambda value: value >= constant
-        case nodes.Operator.CONTAINS:
-            raise ValueError('"contains" does not apply to numbers; the grammar should have refused it')
+            return lambda present: present >= constant
+        case (
+            nodes.Operator.CONTAINS
+            | nodes.Operator.HAS
+            | nodes.Operator.STARTS_WITH
+            | nodes.Operator.ENDS_WITH
+            | nodes.Operator.MATCHES
+            | nodes.Operator.IN
+            | nodes.Operator.BETWEEN
+        ):
+            raise ValueError(f'"{operator.value}" does not apply to one number; the grammar should have refused it')
         case _:
             assert_never(operator)

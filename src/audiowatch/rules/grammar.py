@@ -13,15 +13,17 @@ converted to ``RuleError`` by ``parse_expression``; no pyparsing exception leave
 from __future__ import annotations
 
 import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn, cast
+from typing import NoReturn, assert_never, cast
 
 import pyparsing as pp
 
 from audiowatch import errors
 from audiowatch.rules import nodes
+from audiowatch.rules import text as rules_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,25 @@ class _ValueToken:
 
 
 @dataclass(frozen=True, slots=True)
+class _ListToken:
+    """``[a, b, ...]`` after ``in``, located at its opening bracket."""
+
+    items: tuple[_ValueToken, ...]
+    location: int
+
+
+@dataclass(frozen=True, slots=True)
+class _RangeToken:
+    """``low and high`` after ``between``."""
+
+    low: _ValueToken
+    high: _ValueToken
+
+
+_Operand = _ValueToken | _ListToken | _RangeToken
+
+
+@dataclass(frozen=True, slots=True)
 class _Position:
     """Where the parser stood, e.g. at an opening parenthesis, for messages about what follows."""
 
@@ -55,7 +76,7 @@ class _Position:
 
 
 _TOKEN_PATTERN = re.compile(r""""(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\]|\\[\s\S])*'?|\w+|[<>=!~]+|[\s\S]""")
-_PREVIOUS_TOKEN_PATTERN = re.compile(r"(\w+|[<>=!~]+|[()])\s*\Z")
+_PREVIOUS_TOKEN_PATTERN = re.compile(r"(\w+|[<>=!~]+|[()\[\],])\s*\Z")
 _LONGEST_SHOWN_TOKEN = 30
 
 
@@ -80,20 +101,22 @@ def _fail(text: str, location: int, reason: str) -> NoReturn:
     raise pp.ParseFatalException(text, location, reason)
 
 
-def _expected(noun: str, article: str) -> pp.ParserElement:
+def _expected(noun: str, article: str = "") -> pp.ParserElement:
     """Match nothing but stop the parse: a ``noun`` had to come next and did not."""
+    wanted = f"{article} {noun}" if article else noun
 
     def stop(text: str, location: int, tokens: pp.ParseResults) -> None:
         after = _describe_previous_token(text, location)
         if location >= len(text):
             _fail(text, location, f"missing {noun}{after}")
         found = _describe_token_at(text, location)
-        _fail(text, location, f"expected {article} {noun}{after}, found {found}")
+        _fail(text, location, f"expected {wanted}{after}, found {found}")
 
     return pp.Empty().set_parse_action(stop)
 
 
-_OPERATOR_AHEAD_PATTERN = re.compile(r"\s*(?:[<>=!~]|contains\b)", re.IGNORECASE)
+_WORD_OPERATORS = "|".join(operator.value for operator in nodes.Operator if operator.value.isalpha())
+_OPERATOR_AHEAD_PATTERN = re.compile(rf"\s*(?:[<>=!~]|(?:{_WORD_OPERATORS})\b)", re.IGNORECASE)
 
 
 def _unknown_field_reason(text: str, location: int, name: str) -> str:
@@ -127,6 +150,13 @@ def _value_kind_reason(field: str, kind: nodes.FieldKind, value: _ValueToken) ->
     return f'{field} is text but {value.source} is a number (quote it to compare text: "{value.source}")'
 
 
+def _regex_column(value: _ValueToken, reason: str) -> int:
+    """Where in the rule RE2's complaint points: the fragment it quoted, else the pattern's quote."""
+    fragment = rules_text.regex_error_fragment(reason)
+    found = value.source.find(fragment, 1) if fragment else -1
+    return value.location + (found if found > 0 else 0)
+
+
 # ---------------------------------------------------------------------------------------------------
 # Parse actions: tokens -> located tokens -> nodes
 
@@ -142,7 +172,10 @@ def _read_string(text: str, location: int, tokens: pp.ParseResults) -> _ValueTok
 
 def _read_number(text: str, location: int, tokens: pp.ParseResults) -> _ValueToken:
     source = str(tokens[0])
-    return _ValueToken(float(source), source, location)
+    number = float(source)
+    if not math.isfinite(number):
+        _fail(text, location, f"number {source} is too large")
+    return _ValueToken(number, source, location)
 
 
 def _read_field(text: str, location: int, tokens: pp.ParseResults) -> _FieldToken:
@@ -157,14 +190,54 @@ def _read_field(text: str, location: int, tokens: pp.ParseResults) -> _FieldToke
 def _build_comparison(text: str, location: int, tokens: pp.ParseResults) -> nodes.Comparison:
     field: _FieldToken = tokens[0]
     operator: _OperatorToken = tokens[1]
-    value: _ValueToken = tokens[2]
+    operand: _Operand = tokens[2]
     kind = nodes.FIELDS[field.name]
     if operator.operator not in nodes.OPERATORS_BY_KIND[kind]:
         _fail(text, operator.location, _operator_kind_reason(field.name, kind, operator.operator))
-    value_kind = nodes.FieldKind.NUMBER if isinstance(value.value, float) else nodes.FieldKind.TEXT
-    if value_kind is not kind:
-        _fail(text, value.location, _value_kind_reason(field.name, kind, value))
-    return nodes.Comparison(field.name, operator.operator, value.value, field.location + 1)
+    for value in _operand_values(operand):
+        value_kind = nodes.FieldKind.NUMBER if isinstance(value.value, float) else nodes.FieldKind.TEXT
+        if value_kind is not kind:
+            _fail(text, value.location, _value_kind_reason(field.name, kind, value))
+    _check_operand(text, operator.operator, operand)
+    return nodes.Comparison(field.name, operator.operator, _operand_value(operand), field.location + 1)
+
+
+def _operand_values(operand: _Operand) -> tuple[_ValueToken, ...]:
+    match operand:
+        case _ValueToken():
+            return (operand,)
+        case _ListToken(items):
+            return items
+        case _RangeToken(low, high):
+            return (low, high)
+
+
+def _operand_value(operand: _Operand) -> nodes.Value:
+    match operand:
+        case _ValueToken(value):
+            return value
+        case _ListToken(items):
+            return cast(nodes.Value, tuple(item.value for item in items))
+        case _RangeToken(low, high):
+            return (cast(float, low.value), cast(float, high.value))
+
+
+def _check_operand(text: str, operator: nodes.Operator, operand: _Operand) -> None:
+    """Refuse operands that could never work: a bad regex, an empty ``has`` term, a reversed range."""
+    if isinstance(operand, _RangeToken) and cast(float, operand.low.value) > cast(float, operand.high.value):
+        low, high = operand.low.source, operand.high.source
+        _fail(text, operand.low.location, f"between takes the lower bound first: between {high} and {low}")
+    if not isinstance(operand, _ValueToken) or not isinstance(operand.value, str):
+        return
+    try:
+        if operator is nodes.Operator.MATCHES:
+            rules_text.compile_regex(operand.value)
+        elif operator is nodes.Operator.HAS:
+            rules_text.has_pattern(operand.value)
+    except ValueError as error:
+        if operator is nodes.Operator.MATCHES:
+            _fail(text, _regex_column(operand, str(error)), f"bad regular expression: {error}")
+        _fail(text, operand.location, str(error))
 
 
 def _build_bare_string(text: str, location: int, tokens: pp.ParseResults) -> nodes.Comparison:
@@ -221,6 +294,24 @@ def _mark_position(text: str, location: int, tokens: pp.ParseResults) -> _Positi
     return _Position(location)
 
 
+def _build_list(text: str, location: int, tokens: pp.ParseResults) -> _ListToken:
+    opening: _Position = tokens[0]
+    items = tuple(token for token in tokens[1:] if isinstance(token, _ValueToken))
+    stopped = tokens[-1]
+    if len(tokens) > 1 and isinstance(stopped, _Position):
+        if stopped.location >= len(text):
+            _fail(text, opening.location, 'missing "]" to close this "["')
+        found = _describe_token_at(text, stopped.location)
+        _fail(text, stopped.location, f'expected "," or "]" in the list, found {found}')
+    if not items:
+        _fail(text, opening.location, 'empty list (write the values in it: in ["For Sale", "For Sale/Trade"])')
+    return _ListToken(items, opening.location)
+
+
+def _build_range(text: str, location: int, tokens: pp.ParseResults) -> _RangeToken:
+    return _RangeToken(tokens[0], tokens[1])
+
+
 # ---------------------------------------------------------------------------------------------------
 # Grammar elements
 
@@ -252,20 +343,34 @@ _UNCLOSED_QUOTE = pp.Regex("[\"']").set_parse_action(_reject_unclosed_quote)
 # `(?![\w.])` keeps `100k` or `1.2.3` from reading as a number followed by junk.
 _NUMBER = pp.Regex(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])").set_parse_action(_read_number)
 
-_VALUE = (
-    _string_literal()
-    | _NUMBER
-    | _UNCLOSED_QUOTE
-    | _word(_WORD_PATTERN, _reject_unquoted_text)
-    | _expected("value", "a")
-)
+_LITERAL = _string_literal() | _NUMBER | _UNCLOSED_QUOTE | _word(_WORD_PATTERN, _reject_unquoted_text)
+_VALUE = _LITERAL | _expected("value", "a")
+
+
+_LIST = (
+    pp.Literal("[").set_parse_action(_mark_position)
+    + pp.Optional(_LITERAL + pp.ZeroOrMore(pp.Suppress(",") + _VALUE))
+    + (pp.Suppress("]") | pp.Empty().set_parse_action(_mark_position))
+).set_parse_action(_build_list) | _expected("list in brackets", "a")
+
+_RANGE = (
+    _VALUE + (pp.Suppress(pp.CaselessKeyword("and")) | _expected('"and"')) + _VALUE
+).set_parse_action(_build_range)
 
 
 def _operand_for(operator: nodes.Operator) -> pp.ParserElement:
-    """What follows an operator. Operators with other shapes (`in [...]`, `between A and B`) add a case."""
+    """What follows an operator: one value, a bracketed list, or two values joined by ``and``."""
     match operator:
+        case nodes.Operator.IN:
+            return _LIST
+        case nodes.Operator.BETWEEN:
+            return _RANGE
         case (
             nodes.Operator.CONTAINS
+            | nodes.Operator.HAS
+            | nodes.Operator.STARTS_WITH
+            | nodes.Operator.ENDS_WITH
+            | nodes.Operator.MATCHES
             | nodes.Operator.EQUALS
             | nodes.Operator.NOT_EQUALS
             | nodes.Operator.LESS
@@ -274,6 +379,8 @@ def _operand_for(operator: nodes.Operator) -> pp.ParserElement:
             | nodes.Operator.GREATER_EQUAL
         ):
             return _VALUE
+        case _:
+            assert_never(operator)
 
 
 def _operator_clause(operator: nodes.Operator) -> pp.ParserElement:
