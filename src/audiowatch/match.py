@@ -10,12 +10,12 @@ from audiowatch.config.model import Config
 from audiowatch.events import Event, EventKind
 from audiowatch.listing import Listing
 from audiowatch.rules import compile as rules_compile
-from audiowatch.rules import grammar, nodes
+from audiowatch.rules import conditions
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
-    """A watch rule ready to evaluate: its expression ANDed with the global filter."""
+    """A watch rule ready to evaluate: the global filter, categories, filter and expression ANDed."""
 
     name: str
     predicate: rules_compile.Predicate
@@ -32,18 +32,21 @@ class Match:
 
 def compile_rules(config: Config) -> list[CompiledRule]:
     """Compile every configured rule once for this tick. Raise RuleError for a bad one."""
-    global_text = config.filters.global_
-    global_node = grammar.parse_expression(global_text) if global_text else None
-    compiled: list[CompiledRule] = []
-    for rule in config.rules:
-        node = grammar.parse_expression(rule.expression)
-        combined = nodes.And((global_node, node)) if global_node is not None else node
-        compiled.append(CompiledRule(
-            name=rule.name,
-            predicate=rules_compile.compile_expression(combined),
-            channels=tuple(rule.channels) if rule.channels is not None else None,
-        ))
-    return compiled
+    return [
+        CompiledRule(rule.name, rules_compile.compile_expression(rule.tree), rule.channels)
+        for rule in rule_conditions(config)
+    ]
+
+
+def rule_conditions(config: Config) -> list[conditions.RuleConditions]:
+    """Return every configured rule as its parts: the global filter, categories, filter and expression."""
+    return [
+        conditions.assemble(
+            rule.name, rule.expression, global_filter=config.filters.global_, categories=rule.categories,
+            filter_text=rule.filter, channels=rule.channels,
+        )
+        for rule in config.rules
+    ]
 
 
 def match_events(events: Sequence[Event], rules: Sequence[CompiledRule], now: datetime) -> list[Match]:

@@ -75,11 +75,12 @@ def _save_traceback() -> Path:
 
 def _register() -> None:
     # Written out, in the order `--help` lists them.
-    from audiowatch.cli import demo, init, parse, tick
+    from audiowatch.cli import demo, init, parse, rules, tick
 
     cli.add_command(init.init)
     cli.add_command(tick.tick)
     cli.add_command(parse.parse)
+    cli.add_command(rules.rules)
     cli.add_command(demo.demo)
 
 

@@ -212,3 +212,14 @@ def _compile_number_test(operator: nodes.Operator, value: nodes.Value) -> Callab
             raise ValueError(f'"{operator.value}" does not apply to one number; the grammar should have refused it')
         case _:
             assert_never(operator)
+
+
+def compile_value_test(comparison: nodes.Comparison) -> Callable[[str | float], bool]:
+    """Return the test a present value must pass, read as rules read it.
+
+    Text arrives folded (``rules/text.py``), except for ``matches``, which reads text as written;
+    numbers arrive as floats. Lint uses this to try candidate values without building listings.
+    """
+    if nodes.FIELDS[comparison.field] is nodes.FieldKind.TEXT:
+        return cast(Callable[[str | float], bool], _compile_text_test(comparison.operator, comparison.value))
+    return cast(Callable[[str | float], bool], _compile_number_test(comparison.operator, comparison.value))
