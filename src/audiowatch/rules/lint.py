@@ -120,7 +120,7 @@ def normalize(node: nodes.Node) -> nodes.Node:
     deduplicated, double negation removed. Equal results mean equal rules."""
     match node:
         case nodes.Comparison():
-            return node
+            return _canonical_comparison(node)
         case nodes.Not(nodes.Not(inner)):
             return normalize(inner)
         case nodes.Not(operand):
@@ -133,6 +133,19 @@ def normalize(node: nodes.Node) -> nodes.Node:
             unique = sorted({format_expression(operand): operand for operand in flat}.items())
             operands = tuple(operand for _, operand in unique)
             return operands[0] if len(operands) == 1 else kind(operands)
+
+
+def _canonical_comparison(comparison: nodes.Comparison) -> nodes.Comparison:
+    """The comparison with its constant as rules read it: folded text, a has term without separators,
+    a list sorted and without repeats. Regexes stay as written: case can matter inside them."""
+    operator, value = comparison.operator, comparison.value
+    if nodes.FIELDS[comparison.field] is nodes.FieldKind.TEXT and operator is not nodes.Operator.MATCHES:
+        canonical = rules_text.has_term_characters if operator is nodes.Operator.HAS else rules_text.fold
+        value = tuple(sorted({canonical(str(item)) for item in value})) if isinstance(value, tuple) else canonical(
+            str(value))
+    elif operator is nodes.Operator.IN and isinstance(value, tuple):
+        value = tuple(sorted({float(item) for item in value}))
+    return nodes.Comparison(comparison.field, operator, value, comparison.column)
 
 
 def _alternatives(node: nodes.Node, holds: bool) -> list[list[_Literal]] | None:
@@ -173,8 +186,8 @@ def _impossible(literals: list[_Literal]) -> str | None:
 
 
 def _field_satisfiable(field: str, literals: list[_Literal]) -> bool:
-    required = {literal.comparison for literal in literals if literal.holds}
-    if any(not literal.holds and literal.comparison in required for literal in literals):
+    required = {_meaning(literal.comparison) for literal in literals if literal.holds}
+    if any(not literal.holds and _meaning(literal.comparison) in required for literal in literals):
         return False  # a condition and its negation
     if field not in _NEVER_MISSING and all(_holds_when_missing(literal) for literal in literals):
         return True
@@ -183,6 +196,16 @@ def _field_satisfiable(field: str, literals: list[_Literal]) -> bool:
         return True  # nothing pins the value down: assume some text satisfies it
     tests = [(rules_compile.compile_value_test(literal.comparison), literal) for literal in literals]
     return any(all(_literal_holds(test, literal, candidate) for test, literal in tests) for candidate in candidates)
+
+
+def _meaning(comparison: nodes.Comparison) -> tuple[str, nodes.Operator, object]:
+    """What a comparison tests, with text constants folded: `contains "x"` means `contains "X"`."""
+    value = comparison.value
+    if nodes.FIELDS[comparison.field] is nodes.FieldKind.TEXT and comparison.operator is not nodes.Operator.MATCHES:
+        items = value if isinstance(value, tuple) else (value,)
+        folded = tuple(rules_text.fold(str(item)) for item in items)
+        return comparison.field, comparison.operator, frozenset(folded) if isinstance(value, tuple) else folded
+    return comparison.field, comparison.operator, value
 
 
 def _holds_when_missing(literal: _Literal) -> bool:

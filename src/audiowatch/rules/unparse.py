@@ -12,14 +12,15 @@ from audiowatch.rules import nodes
 
 
 def format_expression(node: nodes.Node) -> str:
-    """Return rule text for ``node``, adding parentheses only where precedence needs them."""
+    """Return rule text for ``node``, with parentheses where precedence or the tree's grouping needs them."""
     match node:
         case nodes.Comparison():
             return format_comparison(node)
         case nodes.And(operands):
-            return " AND ".join(_wrapped(operand, (nodes.Or,)) for operand in operands)
+            # A nested AND keeps its parentheses too, so the text reads back to this very tree.
+            return " AND ".join(_wrapped(operand, (nodes.And, nodes.Or)) for operand in operands)
         case nodes.Or(operands):
-            return " OR ".join(format_expression(operand) for operand in operands)
+            return " OR ".join(_wrapped(operand, (nodes.Or,)) for operand in operands)
         case nodes.Not(operand):
             return "NOT " + _wrapped(operand, (nodes.And, nodes.Or))
         case _:
