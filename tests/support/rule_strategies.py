@@ -7,7 +7,6 @@ boundaries, case and missing values are all exercised, not only "no match".
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import strategies as st
@@ -46,12 +45,19 @@ has_terms = st.one_of(st.sampled_from(TEXTS), st.text(_characters, min_size=1, m
 )
 
 
-@dataclass(frozen=True)
 class _Pools:
-    """Constants for rules: the fixed pools, plus each field's values in the listings a rule will judge."""
+    """Constants for rules: the fixed pools, plus each field's values in the listings a rule will judge.
 
-    texts: dict[str, st.SearchStrategy[str]]
-    numbers: dict[str, st.SearchStrategy[float]]
+    A plain class, not a dataclass: Hypothesis prints a dataclass argument field by field, and the
+    full pools would make a repr big enough to warn about.
+    """
+
+    def __init__(self, texts: dict[str, st.SearchStrategy[str]], numbers: dict[str, st.SearchStrategy[float]]):
+        self.texts = texts
+        self.numbers = numbers
+
+    def __repr__(self) -> str:
+        return "_Pools(...)"
 
 
 def _pieces(value: str) -> list[str]:

@@ -11,6 +11,7 @@ beyond them, which covers every interval those constants can bound; text is trie
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -239,8 +240,11 @@ def _number_candidates(literals: list[_Literal]) -> list[float]:
         value = literal.comparison.value
         constants.update(float(item) for item in (value if isinstance(value, tuple) else (value,)))
     ordered = sorted(constants)
-    between = [(low + high) / 2 for low, high in itertools.pairwise(ordered)]
-    return [*ordered, *between, ordered[0] - 1.0, ordered[-1] + 1.0]
+    # Every condition has the same truth all through an open interval between two neighbouring
+    # constants, so the float just above each constant stands for the interval after it (if there is
+    # room); nextafter rather than "+ 1", which is lost past 2**53.
+    after = [math.nextafter(number, math.inf) for number in ordered]
+    return [*ordered, *after, math.nextafter(ordered[0], -math.inf)]
 
 
 def _explain_conflict(field: str, literals: list[_Literal]) -> str:
