@@ -12,7 +12,6 @@ converted to ``RuleError`` by ``parse_expression``; no pyparsing exception leave
 
 from __future__ import annotations
 
-import difflib
 import math
 import re
 from collections.abc import Callable
@@ -22,7 +21,7 @@ from typing import NoReturn, assert_never, cast
 import pyparsing as pp
 
 from audiowatch import errors
-from audiowatch.rules import nodes
+from audiowatch.rules import messages, nodes
 from audiowatch.rules import text as rules_text
 
 
@@ -72,29 +71,7 @@ class _Position:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Messages
-
-
-_TOKEN_PATTERN = re.compile(r""""(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\]|\\[\s\S])*'?|\w+|[<>=!~]+|[\s\S]""")
-_PREVIOUS_TOKEN_PATTERN = re.compile(r"(\w+|[<>=!~]+|[()\[\],])\s*\Z")
-_LONGEST_SHOWN_TOKEN = 30
-
-
-def _describe_token_at(text: str, location: int) -> str:
-    """Return the token starting at ``location`` as a message shows it: quoted, short, printable."""
-    match = _TOKEN_PATTERN.match(text, location)
-    token = match.group() if match else text[location : location + 1]
-    if token.isspace() or not token.isprintable():
-        return f"U+{ord(token[0]):04X}"
-    if len(token) > _LONGEST_SHOWN_TOKEN:
-        token = token[: _LONGEST_SHOWN_TOKEN - 1] + "…"
-    return token if token[0] in "\"'" else f'"{token}"'
-
-
-def _describe_previous_token(text: str, location: int) -> str:
-    """Return ' after "X"' naming the token before ``location``, or '' at the start of the rule."""
-    match = _PREVIOUS_TOKEN_PATTERN.search(text, 0, location)
-    return f' after "{match.group(1)}"' if match else ""
+# Stopping the parse with a message (the wording lives in messages.py)
 
 
 def _fail(text: str, location: int, reason: str) -> NoReturn:
@@ -106,48 +83,13 @@ def _expected(noun: str, article: str = "") -> pp.ParserElement:
     wanted = f"{article} {noun}" if article else noun
 
     def stop(text: str, location: int, tokens: pp.ParseResults) -> None:
-        after = _describe_previous_token(text, location)
+        after = messages.describe_previous_token(text, location)
         if location >= len(text):
             _fail(text, location, f"missing {noun}{after}")
-        found = _describe_token_at(text, location)
+        found = messages.describe_token_at(text, location)
         _fail(text, location, f"expected {wanted}{after}, found {found}")
 
     return pp.Empty().set_parse_action(stop)
-
-
-_WORD_OPERATORS = "|".join(operator.value for operator in nodes.Operator if operator.value.isalpha())
-_OPERATOR_AHEAD_PATTERN = re.compile(rf"\s*(?:[<>=!~]|(?:{_WORD_OPERATORS})\b)", re.IGNORECASE)
-
-
-def _unknown_field_reason(text: str, location: int, name: str) -> str:
-    suggestions = difflib.get_close_matches(name.casefold(), nodes.FIELDS, n=1)
-    if suggestions:
-        return f'unknown field "{name}" (did you mean "{suggestions[0]}"?)'
-    # A word with no operator after it is most likely text meant for the title, written without quotes.
-    if not _OPERATOR_AHEAD_PATTERN.match(text, location + len(name)):
-        return f'unknown field "{name}" (to search titles, quote the text: "{name}")'
-    return f'unknown field "{name}" (fields are {", ".join(sorted(nodes.FIELDS))})'
-
-
-def _unknown_operator_reason(spelling: str) -> str:
-    known = [operator.value for operator in nodes.Operator]
-    suggestions = difflib.get_close_matches(spelling.casefold(), known, n=1)
-    if suggestions:
-        return f'unknown operator "{spelling}" (did you mean "{suggestions[0]}"?)'
-    return f'unknown operator "{spelling}" (use one of {", ".join(known)})'
-
-
-def _operator_kind_reason(field: str, kind: nodes.FieldKind, operator: nodes.Operator) -> str:
-    usable = ", ".join(operator.value for operator in nodes.OPERATORS_BY_KIND[kind])
-    if kind is nodes.FieldKind.NUMBER:
-        return f'"{operator.value}" needs text but {field} is a number (use {usable})'
-    return f'"{operator.value}" needs a number but {field} is text (use {usable})'
-
-
-def _value_kind_reason(field: str, kind: nodes.FieldKind, value: _ValueToken) -> str:
-    if kind is nodes.FieldKind.NUMBER:
-        return f"{field} is a number but {value.source} is text (write the number without quotes)"
-    return f'{field} is text but {value.source} is a number (quote it to compare text: "{value.source}")'
 
 
 def _regex_column(value: _ValueToken, reason: str) -> int:
@@ -183,7 +125,7 @@ def _read_field(text: str, location: int, tokens: pp.ParseResults) -> _FieldToke
     # Field names are matched without regard to case, like keywords; the tree holds the canonical name.
     canonical = name.casefold()
     if canonical not in nodes.FIELDS:
-        _fail(text, location, _unknown_field_reason(text, location, name))
+        _fail(text, location, messages.unknown_field_reason(text, location, name))
     return _FieldToken(canonical, location)
 
 
@@ -193,11 +135,11 @@ def _build_comparison(text: str, location: int, tokens: pp.ParseResults) -> node
     operand: _Operand = tokens[2]
     kind = nodes.FIELDS[field.name]
     if operator.operator not in nodes.OPERATORS_BY_KIND[kind]:
-        _fail(text, operator.location, _operator_kind_reason(field.name, kind, operator.operator))
+        _fail(text, operator.location, messages.operator_kind_reason(field.name, kind, operator.operator))
     for value in _operand_values(operand):
         value_kind = nodes.FieldKind.NUMBER if isinstance(value.value, float) else nodes.FieldKind.TEXT
         if value_kind is not kind:
-            _fail(text, value.location, _value_kind_reason(field.name, kind, value))
+            _fail(text, value.location, messages.value_kind_reason(field.name, kind, value.source))
     _check_operand(text, operator.operator, operand)
     return nodes.Comparison(field.name, operator.operator, _operand_value(operand), field.location + 1)
 
@@ -253,7 +195,7 @@ def _build_parenthesised(text: str, location: int, tokens: pp.ParseResults) -> n
     stopped: _Position = tokens[2]
     if stopped.location >= len(text):
         _fail(text, opening.location, 'missing ")" to close this "("')
-    found = _describe_token_at(text, stopped.location)
+    found = messages.describe_token_at(text, stopped.location)
     _fail(text, stopped.location, f'expected ")", AND or OR, found {found}')
 
 
@@ -274,7 +216,7 @@ def _build_or(text: str, location: int, tokens: pp.ParseResults) -> nodes.Node:
 def _reject_trailing(text: str, location: int, tokens: pp.ParseResults) -> None:
     if text[location] == ")":
         _fail(text, location, 'unexpected ")" with no "(" to close')
-    found = _describe_token_at(text, location)
+    found = messages.describe_token_at(text, location)
     _fail(text, location, f"unexpected {found} (join conditions with AND or OR)")
 
 
@@ -287,7 +229,7 @@ def _reject_unquoted_text(text: str, location: int, tokens: pp.ParseResults) -> 
 
 
 def _reject_unknown_operator(text: str, location: int, tokens: pp.ParseResults) -> None:
-    _fail(text, location, _unknown_operator_reason(str(tokens[0])))
+    _fail(text, location, messages.unknown_operator_reason(str(tokens[0])))
 
 
 def _mark_position(text: str, location: int, tokens: pp.ParseResults) -> _Position:
@@ -301,7 +243,7 @@ def _build_list(text: str, location: int, tokens: pp.ParseResults) -> _ListToken
     if len(tokens) > 1 and isinstance(stopped, _Position):
         if stopped.location >= len(text):
             _fail(text, opening.location, 'missing "]" to close this "["')
-        found = _describe_token_at(text, stopped.location)
+        found = messages.describe_token_at(text, stopped.location)
         _fail(text, stopped.location, f'expected "," or "]" in the list, found {found}')
     if not items:
         _fail(text, opening.location, 'empty list (write the values in it: in ["For Sale", "For Sale/Trade"])')
