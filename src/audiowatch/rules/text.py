@@ -15,14 +15,12 @@ pattern can make a tick backtrack for minutes.
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import re2
 
-if TYPE_CHECKING:
-    Regex = Any  # google-re2 ships no type information
-else:
-    Regex = re2._Regexp
+Regex = Any
+"""A compiled RE2 pattern (google-re2 ships no type information): ``.search(text)`` -> match or None."""
 
 _OPTIONS = re2.Options()
 # Errors become RuleErrors with a caret; RE2 must not also print them to standard error.
