@@ -161,3 +161,26 @@ def test_bad_rule_is_reported_beside_validation_errors(tmp_path: Path) -> None:
 def test_unset_variable_is_reported_once_for_its_key(tmp_path: Path) -> None:
     path = write(tmp_path, "scraper:\n  base_url: '${NO_SUCH_VARIABLE}'\n")
     assert problems(path).count("scraper.base_url") == 1
+
+
+def test_rule_filter_that_does_not_parse_names_the_filter_key(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules:\n  - name: a\n    expression: '\"x\"'\n    filter: 'price < \"cheap\"'\n")
+    message = problems(path)
+    assert f"{path}:4: rules[0].filter: rule \"a\": price is a number but \"cheap\" is text" in message
+
+
+def test_rule_with_unknown_category_suggests_the_close_one(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules:\n  - name: a\n    expression: '\"x\"'\n    categories: [full-sized]\n")
+    assert 'rules[0].categories: unknown category "full-sized" (did you mean "full-size"?)' in problems(path)
+
+
+def test_rule_names_must_be_unique(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules:\n  - {name: a, expression: '\"x\"'}\n  - {name: a, expression: '\"y\"'}\n")
+    assert "rules: rule name used twice: a" in problems(path)
+
+
+def test_rule_categories_and_filter_load(tmp_path: Path) -> None:
+    path = write(tmp_path, "rules:\n  - name: a\n    expression: '\"x\"'\n    categories: [dacs]\n"
+                           "    filter: 'price < 500'\n")
+    [rule] = load_config(path).rules
+    assert (rule.categories, rule.filter) == (["dacs"], "price < 500")

@@ -75,3 +75,41 @@ def test_rule_with_channels_only_goes_there(tmp_path: Path) -> None:
     rules = compile_rules(config_with(tmp_path, RULES))
     [found] = match_events([Event(EventKind.NEW, make_listing(1, title="Focal Utopia"))], rules, NOW)
     assert channels_for(found, rules, ["console", "quiet"]) == ["console"]
+
+
+PARTS = """
+rules:
+  - {name: headphones, expression: '"HD800"', categories: [headphones-for-sale-trade]}
+  - {name: cheap-dac, expression: '"DAC"', categories: [dacs, dac-amps], filter: 'price < 300'}
+"""
+
+
+def test_rule_categories_keep_listings_from_other_categories_out(tmp_path: Path) -> None:
+    rules = compile_rules(config_with(tmp_path, PARTS))
+    found = match_events([Event(EventKind.NEW, make_listing(1, title="HD800 stand", category="desktop"))], rules, NOW)
+    assert found == []
+
+
+def test_rule_parent_category_includes_its_leaves(tmp_path: Path) -> None:
+    rules = compile_rules(config_with(tmp_path, PARTS))
+    [found] = match_events([Event(EventKind.NEW, make_listing(1, title="HD800", category="full-size"))], rules, NOW)
+    assert found.rules == ("headphones",)
+
+
+def test_rule_without_a_known_category_does_not_match_a_rule_with_categories(tmp_path: Path) -> None:
+    rules = compile_rules(config_with(tmp_path, PARTS))
+    assert match_events([Event(EventKind.NEW, make_listing(1, title="HD800", category=None))], rules, NOW) == []
+
+
+def test_rule_filter_is_anded_in(tmp_path: Path) -> None:
+    rules = compile_rules(config_with(tmp_path, PARTS))
+    cheap = make_listing(1, title="Schiit DAC", price=250.0, category="dacs")
+    dear = make_listing(2, title="Chord DAC", price=2500.0, category="dacs")
+    found = match_events([Event(EventKind.NEW, cheap), Event(EventKind.NEW, dear)], rules, NOW)
+    assert [match.event.listing.listing_id for match in found] == [1]
+
+
+def test_global_filter_still_applies_to_rules_with_parts(tmp_path: Path) -> None:
+    rules = compile_rules(config_with(tmp_path, PARTS))
+    sold = make_listing(1, title="Schiit DAC", price=250.0, category="dacs", status=ListingStatus.SOLD)
+    assert match_events([Event(EventKind.NEW, sold)], rules, NOW) == []

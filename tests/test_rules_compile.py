@@ -92,9 +92,18 @@ def test_contains_ignores_case() -> None:
     assert matches('title contains "hD800s"')
 
 
-def test_text_comparison_casefolds_beyond_lower_case() -> None:
-    # casefold, not lower: "ß" folds to "ss", as German sellers' names may be written either way.
-    assert matches('seller = "STRASSE"', make_listing(seller="Straße"))
+@pytest.mark.parametrize(
+    ("seller", "rule"),
+    [("Écoute", 'seller = "ÉCOUTE"'), ("İzmir", 'seller = "izmir"'), ("Ωmega", 'seller = "ωMEGA"')],
+    ids=["latin-accent", "dotted-capital-i", "greek"],
+)
+def test_text_comparison_ignores_case_beyond_ascii(seller: str, rule: str) -> None:
+    assert matches(rule, make_listing(seller=seller))
+
+
+def test_text_comparison_lower_cases_like_duckdb_not_casefold() -> None:
+    # DuckDB's lower() keeps "ß", so the rule does too: a tick and a database search must agree.
+    assert not matches('seller = "STRASSE"', make_listing(seller="Straße"))
 
 
 @pytest.mark.parametrize(
@@ -115,6 +124,91 @@ def test_status_compares_as_its_plain_text(rule: str, status: ListingStatus, exp
 def test_bare_string_matches_title_only() -> None:
     assert matches('"hd800"')
     assert not matches('"Audio.Fan"')
+
+
+# --- has, startswith, endswith, matches, in ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("title", "expected"),
+    [
+        ("Sennheiser HD800 - mint", True),
+        ("Sennheiser HD 800", True),
+        ("sennheiser hd-800", True),
+        ("HD800 ", True),
+        ("HD800", True),
+        ("(HD800)", True),
+        ("HD800/HD650 pads", True),
+        ("HD\u00a0800", True),
+        ("HD – 800", True),
+        ("Sennheiser HD800S", False),
+        ("Sennheiser HD8000", False),
+        ("XHD800", False),
+        ("HD80", False),
+        ("HD 80 0S", False),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_has_matches_the_model_as_a_whole_word_ignoring_spaces_dashes_and_case(title: str, expected: bool) -> None:
+    assert matches('title has "HD800"', make_listing(title=title)) is expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "title", "expected"),
+    [
+        ('title has "hd 800"', "HD800", True),
+        ('title has "HD-800"', "hd 800", True),
+        ('title has "HD800S"', "Sennheiser HD 800 S", True),
+        ('title has "utopia"', "Focal Utopia, 2022", True),
+        ('title has "utopia"', "Focal Utopias", False),
+        ('title has "A&K"', "A&K SP3000", True),
+        ('title has "é"', "écoute É", True),
+    ],
+    ids=["spaced-term", "dashed-term", "spaced-suffix", "word", "plural", "punctuation", "accented"],
+)
+def test_has_term_forms(rule: str, title: str, expected: bool) -> None:
+    assert matches(rule, make_listing(title=title)) is expected
+
+
+@pytest.mark.parametrize(
+    ("rule", "expected"),
+    [
+        ('title startswith "sennheiser"', True),
+        ('title startswith "HD800"', False),
+        ('title endswith "WITH BOX"', True),
+        ('title endswith "mint"', False),
+        ('title matches "hd ?8[05]0"', True),
+        ('title matches "^HD"', False),
+        ('title matches "(?-i)hd800"', False),
+        (r'title matches "\bMINT\b"', True),
+        ('listing_type in ["for sale", "For Sale/Trade"]', True),
+        ('listing_type in ["Want To Buy"]', False),
+        ("price in [100, 950]", True),
+        ("price in [951]", False),
+        ("price between 900 and 950", True),
+        ("price between 950 and 1000", True),
+        ("price between 951 and 1000", False),
+        ("seller_feedback between 0 and 16", False),
+    ],
+    ids=lambda value: value if isinstance(value, str) else None,
+)
+def test_text_and_list_operators(rule: str, expected: bool) -> None:
+    assert matches(rule) is expected
+
+
+@pytest.mark.parametrize(
+    "rule",
+    ['seller has "x"', 'seller startswith "a"', 'seller endswith "2"', 'seller matches "."', 'seller in ["a"]',
+     "price in [1]", "price between 0 and 1000000", "age_hours between 0 and 1000000"],
+    ids=lambda value: value,
+)
+def test_missing_value_fails_the_new_operators(rule: str) -> None:
+    assert not matches(rule, NO_PRICE)
+
+
+def test_matches_reads_the_text_as_written() -> None:
+    # \p{Lu} is an upper-case letter: it must see the listing's own capitals, not lower-cased text.
+    assert matches(r'title matches "(?-i)\p{Lu}{2}\d"')
 
 
 # --- number operators ----------------------------------------------------------------------------
@@ -309,7 +403,7 @@ def test_compile_expression_refuses_text_value_on_a_number_field() -> None:
 
 
 def test_compile_expression_refuses_an_operator_that_does_not_fit() -> None:
-    with pytest.raises(ValueError, match="does not apply to text"):
+    with pytest.raises(ValueError, match="does not apply to one text"):
         compile_expression(Comparison("title", Operator.LESS, "x", 1))
 
 

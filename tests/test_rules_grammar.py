@@ -136,10 +136,31 @@ def test_number_literal_reads_as_float(literal: str, value: float) -> None:
     assert parse_expression(f"price = {literal}") == Comparison("price", Operator.EQUALS, value, 1)
 
 
+OPERATOR_EXAMPLES: dict[Operator, tuple[str, Comparison]] = {
+    Operator.CONTAINS: ('title contains "x"', Comparison("title", Operator.CONTAINS, "x", 1)),
+    Operator.HAS: ('title has "HD800"', Comparison("title", Operator.HAS, "HD800", 1)),
+    Operator.STARTS_WITH: ('title startswith "WTB"', Comparison("title", Operator.STARTS_WITH, "WTB", 1)),
+    Operator.ENDS_WITH: ('seller endswith "42"', Comparison("seller", Operator.ENDS_WITH, "42", 1)),
+    Operator.MATCHES: (r'title matches "hd ?6[05]0"', Comparison("title", Operator.MATCHES, "hd ?6[05]0", 1)),
+    Operator.EQUALS: ("price = 5", Comparison("price", Operator.EQUALS, 5.0, 1)),
+    Operator.NOT_EQUALS: ("price != 5", Comparison("price", Operator.NOT_EQUALS, 5.0, 1)),
+    Operator.LESS: ("price < 5", Comparison("price", Operator.LESS, 5.0, 1)),
+    Operator.LESS_EQUAL: ("price <= 5", Comparison("price", Operator.LESS_EQUAL, 5.0, 1)),
+    Operator.GREATER: ("price > 5", Comparison("price", Operator.GREATER, 5.0, 1)),
+    Operator.GREATER_EQUAL: ("price >= 5", Comparison("price", Operator.GREATER_EQUAL, 5.0, 1)),
+    Operator.IN: ('currency in ["USD", "EUR"]', Comparison("currency", Operator.IN, ("USD", "EUR"), 1)),
+    Operator.BETWEEN: ("price between 150 and 300", Comparison("price", Operator.BETWEEN, (150.0, 300.0), 1)),
+}
+
+
+def test_every_operator_has_an_example() -> None:
+    assert set(OPERATOR_EXAMPLES) == set(Operator)
+
+
 @pytest.mark.parametrize("operator", list(Operator), ids=lambda operator: operator.name)
 def test_every_operator_parses_from_its_spelling(operator: Operator) -> None:
-    field, value, literal = ("title", "x", '"x"') if operator is Operator.CONTAINS else ("price", 5.0, "5")
-    assert parse_expression(f"{field} {operator.value} {literal}") == Comparison(field, operator, value, 1)
+    text, expected = OPERATOR_EXAMPLES[operator]
+    assert parse_expression(text) == expected
 
 
 def test_symbol_operators_need_no_spaces() -> None:
@@ -210,6 +231,27 @@ ERROR_CASES = [
     ('title contains "x" junk', 'unexpected "junk" (join conditions with AND or OR)', 20),
     ('"x" "y"', 'unexpected "y"', 5),
     ('title contains "x"\n\tAND price < ', 'missing value after "<"', 33),
+    ('title matches "(abc"', "bad regular expression: missing ): (abc", 16),
+    ('title matches "a[z-b]"', "bad regular expression: invalid character class range: z-b", 18),
+    ('title matches "x(?<=y)"', "RE2 has no look-arounds", 17),
+    ('title matches "(?<name>x)"', "write a named group as (?P<name>...)", 15),
+    ('title has " - "', "has needs a word or model name", 11),
+    ('title in []', "empty list", 10),
+    ('title in ["a"', 'missing "]" to close this "["', 10),
+    ('title in ["a" "b"]', 'expected "," or "]" in the list, found "b"', 15),
+    ('title in ["a", ]', 'expected a value after ",", found "]"', 16),
+    ('title in "a"', 'expected a list in brackets after "in", found "a"', 10),
+    ('price in [1, "2"]', 'price is a number but "2" is text', 14),
+    ('title in ["a", 2]', "title is text but 2 is a number", 16),
+    ("price between 300 and 150", "between takes the lower bound first: between 150 and 300", 15),
+    ("price between 150", 'missing "and" after "150"', 18),
+    ("price between 150 or 300", 'expected "and" after "150", found "or"', 19),
+    ('price between "a" and 3', 'price is a number but "a" is text', 15),
+    ("title between 1 and 2", '"between" needs a number but title is text', 7),
+    ('price has "x"', '"has" needs text but price is a number', 7),
+    ('seller_feedback startswith "1"', '"startswith" needs text but seller_feedback is a number', 17),
+    ('title startwith "x"', 'unknown operator "startwith" (did you mean "startswith"?)', 7),
+    ("price < 1e999", "number 1e999 is too large", 9),
 ]
 
 
@@ -223,6 +265,32 @@ def test_bad_rule_raises_rule_error_at_its_column(text: str, phrase: str, column
     lines = str(error).splitlines()
     assert lines[-1] == "    " + " " * (column - 1) + "^"
     assert lines[-2] == "    " + text.replace("\n", " ").replace("\t", " ")
+
+
+def test_has_term_keeps_its_spaces_and_dashes_in_the_tree() -> None:
+    assert parse_expression('title has "HD 800"') == Comparison("title", Operator.HAS, "HD 800", 1)
+
+
+def test_between_and_does_not_end_the_condition() -> None:
+    text = 'price between 150 and 300 and title has "x"'
+    assert parse_expression(text) == And(
+        (Comparison("price", Operator.BETWEEN, (150.0, 300.0), 1), Comparison("title", Operator.HAS, "x", 1))
+    )
+
+
+def test_in_list_takes_single_and_double_quotes() -> None:
+    expected = Comparison("listing_type", Operator.IN, ("For Sale", "For Sale/Trade"), 1)
+    assert parse_expression("listing_type in ['For Sale', \"For Sale/Trade\"]") == expected
+
+
+def test_spec_examples_parse() -> None:
+    for text in (
+        'title has "HD800" AND price < 1000 AND NOT title contains "broken"',
+        '(title has "Utopia" OR title has "Stellia") AND ships_to contains "United States"',
+        '"Moondrop" AND listing_type in ["For Sale", "For Sale/Trade"]',
+        'title matches "(?i)hd ?6[05]0" AND price between 150 and 300 AND seller_feedback >= 10',
+    ):
+        parse_expression(text)
 
 
 def test_unknown_field_suggests_close_match() -> None:
@@ -241,6 +309,7 @@ def test_deep_nesting_is_a_rule_error() -> None:
 _PIECES = [
     "title", "price", "age_hours", "prise", "AND", "or", "NOT", "(", ")", '"x"', "'y'", '"', "'", "\\",
     "<", "<=", "=", "!=", "==", "~", "contains", "like", "5", "-1.5", "5k", "junk", ",", "[", "\xa0", "é",
+    "has", "in", "between", "matches", "startswith", "]", '"(a"', '" "',
 ]  # fmt: skip
 
 

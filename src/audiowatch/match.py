@@ -11,12 +11,12 @@ from audiowatch.config.model import Config
 from audiowatch.events import Event, EventKind
 from audiowatch.listing import Listing
 from audiowatch.rules import compile as rules_compile
-from audiowatch.rules import grammar, nodes
+from audiowatch.rules import conditions
 
 
 @dataclass(frozen=True, slots=True)
 class CompiledRule:
-    """A watch rule ready to evaluate: its expression ANDed with the global filter."""
+    """A watch rule ready to evaluate: the global filter, categories, filter and expression ANDed."""
 
     name: str
     predicate: rules_compile.Predicate
@@ -38,20 +38,22 @@ class Match:
 
 def compile_rules(config: Config) -> list[CompiledRule]:
     """Compile every configured rule once for this tick. Raise RuleError for a bad one."""
-    global_text = config.filters.global_
-    global_node = grammar.parse_expression(global_text) if global_text else None
-    compiled: list[CompiledRule] = []
-    for rule in config.rules:
-        node = grammar.parse_expression(rule.expression)
-        combined = nodes.And((global_node, node)) if global_node is not None else node
-        compiled.append(CompiledRule(
-            name=rule.name,
-            predicate=rules_compile.compile_expression(combined),
-            channels=tuple(rule.channels) if rule.channels is not None else None,
-            expression=rule.expression,
-            urgent=rule.urgent,
-        ))
-    return compiled
+    return [
+        CompiledRule(parts.name, rules_compile.compile_expression(parts.tree), parts.channels,
+                     expression=rule.expression, urgent=rule.urgent)
+        for rule, parts in zip(config.rules, rule_conditions(config), strict=True)
+    ]
+
+
+def rule_conditions(config: Config) -> list[conditions.RuleConditions]:
+    """Return every configured rule as its parts: the global filter, categories, filter and expression."""
+    return [
+        conditions.assemble(
+            rule.name, rule.expression, global_filter=config.filters.global_, categories=rule.categories,
+            filter_text=rule.filter, channels=rule.channels,
+        )
+        for rule in config.rules
+    ]
 
 
 def with_since(rules: Sequence[CompiledRule], since: Mapping[tuple[str, str], datetime]) -> list[CompiledRule]:

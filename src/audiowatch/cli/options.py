@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -40,6 +42,30 @@ def ignore_backoff_option(function: F) -> F:
     return click.option(
         "--ignore-backoff", is_flag=True,
         help="Make requests even though the site blocked us recently and the back-off has not run out.",
+    )(function)
+
+
+_DURATION_UNITS = {"m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+class Duration(click.ParamType[timedelta]):
+    """A span of time written as a number and a unit: 90m, 12h, 30d, 8w."""
+
+    name = "duration"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> timedelta:
+        if isinstance(value, timedelta):
+            return value
+        match = re.fullmatch(r"\s*(\d+)\s*([mhdw])\s*", str(value).lower())
+        if not match:
+            self.fail(f'"{value}" is not a duration; write a number and m, h, d or w, e.g. 30d', param, ctx)
+        return timedelta(**{_DURATION_UNITS[match.group(2)]: int(match.group(1))})
+
+
+def since_option(function: F) -> F:
+    return click.option(
+        "--since", type=Duration(), default=None,
+        help="Only listings posted within this span before now, e.g. 12h, 30d, 8w [default: 30d].",
     )(function)
 
 

@@ -57,6 +57,12 @@ def load_config(path: Path) -> Config:
     return config.model_copy(update={"source_path": path.resolve()})
 
 
+def line_of(path: Path, key: KeyPath) -> int:
+    """Return the line where ``key`` (e.g. ``("rules", 2)``) starts in a config file that loaded."""
+    _, lines = _parse_yaml(_read(path), path)
+    return _line(lines, key)
+
+
 def read_dotenv(path: Path) -> dict[str, str]:
     """Return the ``NAME=value`` pairs of a .env file (missing file: none).
 
@@ -192,9 +198,9 @@ def _expressions(data: dict[str, Any]) -> list[tuple[KeyPath, str, str]]:
     found: list[tuple[KeyPath, str, str]] = []
     rules = data.get("rules")
     for index, rule in enumerate(rules if isinstance(rules, list) else []):
-        if isinstance(rule, dict) and isinstance(rule.get("expression"), str):
-            found.append((("rules", index, "expression"), str(rule.get("name", f"#{index + 1}")),
-                          rule["expression"]))
+        for key in ("expression", "filter"):
+            if isinstance(rule, dict) and isinstance(rule.get(key), str):
+                found.append((("rules", index, key), str(rule.get("name", f"#{index + 1}")), rule[key]))
     filters = data.get("filters")
     if isinstance(filters, dict) and isinstance(filters.get("global"), str):
         found.append((("filters", "global"), "global filter", filters["global"]))

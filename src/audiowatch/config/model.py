@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from datetime import time
 from pathlib import Path
@@ -69,8 +70,22 @@ class FilterSettings(_Strict):
 class Rule(_Strict):
     name: str = Field(min_length=1, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
     expression: str = Field(min_length=1)
+    # Only listings in these category slugs (a parent slug includes its leaves); None: any category.
+    categories: list[str] | None = Field(None, min_length=1)
+    filter: str | None = Field(None, min_length=1)  # ANDed in after the global filter and categories
     channels: list[str] | None = None  # None: every channel
     urgent: bool = False  # its matches go out even during quiet hours
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str] | None) -> list[str] | None:
+        for slug in value or []:
+            if slug not in sources.CATEGORIES_BY_SLUG:
+                close = difflib.get_close_matches(slug, sources.CATEGORIES_BY_SLUG, n=1)
+                hint = f'did you mean "{close[0]}"?' if close else "categories are " + ", ".join(
+                    sources.CATEGORIES_BY_SLUG)
+                raise ValueError(f'unknown category "{slug}" ({hint})')
+        return value
 
 
 class _ChannelBase(_Strict):
@@ -278,6 +293,16 @@ class Config(_Strict):
     logging: LoggingSettings = Field(default_factory=LoggingSettings)
     # Where the file was read from; relative paths resolve against its folder. Not a YAML key.
     source_path: Path | None = Field(default=None, exclude=True)
+
+    @field_validator("rules")
+    @classmethod
+    def _unique_rule_names(cls, value: list[Rule]) -> list[Rule]:
+        names = [rule.name for rule in value]
+        duplicates = sorted({name for name in names if names.count(name) > 1})
+        if duplicates:
+            # Notifications and `rules test NAME` name rules; two with one name would be ambiguous.
+            raise ValueError(f"rule name used twice: {', '.join(duplicates)}")
+        return value
 
     @property
     def folder(self) -> Path:

@@ -12,16 +12,17 @@ converted to ``RuleError`` by ``parse_expression``; no pyparsing exception leave
 
 from __future__ import annotations
 
-import difflib
+import math
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn, cast
+from typing import NoReturn, assert_never, cast
 
 import pyparsing as pp
 
 from audiowatch import errors
-from audiowatch.rules import nodes
+from audiowatch.rules import messages, nodes
+from audiowatch.rules import text as rules_text
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +45,25 @@ class _ValueToken:
 
 
 @dataclass(frozen=True, slots=True)
+class _ListToken:
+    """``[a, b, ...]`` after ``in``, located at its opening bracket."""
+
+    items: tuple[_ValueToken, ...]
+    location: int
+
+
+@dataclass(frozen=True, slots=True)
+class _RangeToken:
+    """``low and high`` after ``between``."""
+
+    low: _ValueToken
+    high: _ValueToken
+
+
+_Operand = _ValueToken | _ListToken | _RangeToken
+
+
+@dataclass(frozen=True, slots=True)
 class _Position:
     """Where the parser stood, e.g. at an opening parenthesis, for messages about what follows."""
 
@@ -51,80 +71,32 @@ class _Position:
 
 
 # ---------------------------------------------------------------------------------------------------
-# Messages
-
-
-_TOKEN_PATTERN = re.compile(r""""(?:[^"\\]|\\[\s\S])*"?|'(?:[^'\\]|\\[\s\S])*'?|\w+|[<>=!~]+|[\s\S]""")
-_PREVIOUS_TOKEN_PATTERN = re.compile(r"(\w+|[<>=!~]+|[()])\s*\Z")
-_LONGEST_SHOWN_TOKEN = 30
-
-
-def _describe_token_at(text: str, location: int) -> str:
-    """Return the token starting at ``location`` as a message shows it: quoted, short, printable."""
-    match = _TOKEN_PATTERN.match(text, location)
-    token = match.group() if match else text[location : location + 1]
-    if token.isspace() or not token.isprintable():
-        return f"U+{ord(token[0]):04X}"
-    if len(token) > _LONGEST_SHOWN_TOKEN:
-        token = token[: _LONGEST_SHOWN_TOKEN - 1] + "…"
-    return token if token[0] in "\"'" else f'"{token}"'
-
-
-def _describe_previous_token(text: str, location: int) -> str:
-    """Return ' after "X"' naming the token before ``location``, or '' at the start of the rule."""
-    match = _PREVIOUS_TOKEN_PATTERN.search(text, 0, location)
-    return f' after "{match.group(1)}"' if match else ""
+# Stopping the parse with a message (the wording lives in messages.py)
 
 
 def _fail(text: str, location: int, reason: str) -> NoReturn:
     raise pp.ParseFatalException(text, location, reason)
 
 
-def _expected(noun: str, article: str) -> pp.ParserElement:
+def _expected(noun: str, article: str = "") -> pp.ParserElement:
     """Match nothing but stop the parse: a ``noun`` had to come next and did not."""
+    wanted = f"{article} {noun}" if article else noun
 
     def stop(text: str, location: int, tokens: pp.ParseResults) -> None:
-        after = _describe_previous_token(text, location)
+        after = messages.describe_previous_token(text, location)
         if location >= len(text):
             _fail(text, location, f"missing {noun}{after}")
-        found = _describe_token_at(text, location)
-        _fail(text, location, f"expected {article} {noun}{after}, found {found}")
+        found = messages.describe_token_at(text, location)
+        _fail(text, location, f"expected {wanted}{after}, found {found}")
 
     return pp.Empty().set_parse_action(stop)
 
 
-_OPERATOR_AHEAD_PATTERN = re.compile(r"\s*(?:[<>=!~]|contains\b)", re.IGNORECASE)
-
-
-def _unknown_field_reason(text: str, location: int, name: str) -> str:
-    suggestions = difflib.get_close_matches(name.casefold(), nodes.FIELDS, n=1)
-    if suggestions:
-        return f'unknown field "{name}" (did you mean "{suggestions[0]}"?)'
-    # A word with no operator after it is most likely text meant for the title, written without quotes.
-    if not _OPERATOR_AHEAD_PATTERN.match(text, location + len(name)):
-        return f'unknown field "{name}" (to search titles, quote the text: "{name}")'
-    return f'unknown field "{name}" (fields are {", ".join(sorted(nodes.FIELDS))})'
-
-
-def _unknown_operator_reason(spelling: str) -> str:
-    known = [operator.value for operator in nodes.Operator]
-    suggestions = difflib.get_close_matches(spelling.casefold(), known, n=1)
-    if suggestions:
-        return f'unknown operator "{spelling}" (did you mean "{suggestions[0]}"?)'
-    return f'unknown operator "{spelling}" (use one of {", ".join(known)})'
-
-
-def _operator_kind_reason(field: str, kind: nodes.FieldKind, operator: nodes.Operator) -> str:
-    usable = ", ".join(operator.value for operator in nodes.OPERATORS_BY_KIND[kind])
-    if kind is nodes.FieldKind.NUMBER:
-        return f'"{operator.value}" needs text but {field} is a number (use {usable})'
-    return f'"{operator.value}" needs a number but {field} is text (use {usable})'
-
-
-def _value_kind_reason(field: str, kind: nodes.FieldKind, value: _ValueToken) -> str:
-    if kind is nodes.FieldKind.NUMBER:
-        return f"{field} is a number but {value.source} is text (write the number without quotes)"
-    return f'{field} is text but {value.source} is a number (quote it to compare text: "{value.source}")'
+def _regex_column(value: _ValueToken, reason: str) -> int:
+    """Where in the rule RE2's complaint points: the fragment it quoted, else the pattern's quote."""
+    fragment = rules_text.regex_error_fragment(reason)
+    found = value.source.find(fragment, 1) if fragment else -1
+    return value.location + (found if found > 0 else 0)
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -142,7 +114,10 @@ def _read_string(text: str, location: int, tokens: pp.ParseResults) -> _ValueTok
 
 def _read_number(text: str, location: int, tokens: pp.ParseResults) -> _ValueToken:
     source = str(tokens[0])
-    return _ValueToken(float(source), source, location)
+    number = float(source)
+    if not math.isfinite(number):
+        _fail(text, location, f"number {source} is too large")
+    return _ValueToken(number, source, location)
 
 
 def _read_field(text: str, location: int, tokens: pp.ParseResults) -> _FieldToken:
@@ -150,21 +125,61 @@ def _read_field(text: str, location: int, tokens: pp.ParseResults) -> _FieldToke
     # Field names are matched without regard to case, like keywords; the tree holds the canonical name.
     canonical = name.casefold()
     if canonical not in nodes.FIELDS:
-        _fail(text, location, _unknown_field_reason(text, location, name))
+        _fail(text, location, messages.unknown_field_reason(text, location, name))
     return _FieldToken(canonical, location)
 
 
 def _build_comparison(text: str, location: int, tokens: pp.ParseResults) -> nodes.Comparison:
     field: _FieldToken = tokens[0]
     operator: _OperatorToken = tokens[1]
-    value: _ValueToken = tokens[2]
+    operand: _Operand = tokens[2]
     kind = nodes.FIELDS[field.name]
     if operator.operator not in nodes.OPERATORS_BY_KIND[kind]:
-        _fail(text, operator.location, _operator_kind_reason(field.name, kind, operator.operator))
-    value_kind = nodes.FieldKind.NUMBER if isinstance(value.value, float) else nodes.FieldKind.TEXT
-    if value_kind is not kind:
-        _fail(text, value.location, _value_kind_reason(field.name, kind, value))
-    return nodes.Comparison(field.name, operator.operator, value.value, field.location + 1)
+        _fail(text, operator.location, messages.operator_kind_reason(field.name, kind, operator.operator))
+    for value in _operand_values(operand):
+        value_kind = nodes.FieldKind.NUMBER if isinstance(value.value, float) else nodes.FieldKind.TEXT
+        if value_kind is not kind:
+            _fail(text, value.location, messages.value_kind_reason(field.name, kind, value.source))
+    _check_operand(text, operator.operator, operand)
+    return nodes.Comparison(field.name, operator.operator, _operand_value(operand), field.location + 1)
+
+
+def _operand_values(operand: _Operand) -> tuple[_ValueToken, ...]:
+    match operand:
+        case _ValueToken():
+            return (operand,)
+        case _ListToken(items):
+            return items
+        case _RangeToken(low, high):
+            return (low, high)
+
+
+def _operand_value(operand: _Operand) -> nodes.Value:
+    match operand:
+        case _ValueToken(value):
+            return value
+        case _ListToken(items):
+            return cast(nodes.Value, tuple(item.value for item in items))
+        case _RangeToken(low, high):
+            return (cast(float, low.value), cast(float, high.value))
+
+
+def _check_operand(text: str, operator: nodes.Operator, operand: _Operand) -> None:
+    """Refuse operands that could never work: a bad regex, an empty ``has`` term, a reversed range."""
+    if isinstance(operand, _RangeToken) and cast(float, operand.low.value) > cast(float, operand.high.value):
+        low, high = operand.low.source, operand.high.source
+        _fail(text, operand.low.location, f"between takes the lower bound first: between {high} and {low}")
+    if not isinstance(operand, _ValueToken) or not isinstance(operand.value, str):
+        return
+    try:
+        if operator is nodes.Operator.MATCHES:
+            rules_text.compile_regex(operand.value)
+        elif operator is nodes.Operator.HAS:
+            rules_text.has_pattern(operand.value)
+    except ValueError as error:
+        if operator is nodes.Operator.MATCHES:
+            _fail(text, _regex_column(operand, str(error)), f"bad regular expression: {error}")
+        _fail(text, operand.location, str(error))
 
 
 def _build_bare_string(text: str, location: int, tokens: pp.ParseResults) -> nodes.Comparison:
@@ -180,7 +195,7 @@ def _build_parenthesised(text: str, location: int, tokens: pp.ParseResults) -> n
     stopped: _Position = tokens[2]
     if stopped.location >= len(text):
         _fail(text, opening.location, 'missing ")" to close this "("')
-    found = _describe_token_at(text, stopped.location)
+    found = messages.describe_token_at(text, stopped.location)
     _fail(text, stopped.location, f'expected ")", AND or OR, found {found}')
 
 
@@ -201,7 +216,7 @@ def _build_or(text: str, location: int, tokens: pp.ParseResults) -> nodes.Node:
 def _reject_trailing(text: str, location: int, tokens: pp.ParseResults) -> None:
     if text[location] == ")":
         _fail(text, location, 'unexpected ")" with no "(" to close')
-    found = _describe_token_at(text, location)
+    found = messages.describe_token_at(text, location)
     _fail(text, location, f"unexpected {found} (join conditions with AND or OR)")
 
 
@@ -214,11 +229,29 @@ def _reject_unquoted_text(text: str, location: int, tokens: pp.ParseResults) -> 
 
 
 def _reject_unknown_operator(text: str, location: int, tokens: pp.ParseResults) -> None:
-    _fail(text, location, _unknown_operator_reason(str(tokens[0])))
+    _fail(text, location, messages.unknown_operator_reason(str(tokens[0])))
 
 
 def _mark_position(text: str, location: int, tokens: pp.ParseResults) -> _Position:
     return _Position(location)
+
+
+def _build_list(text: str, location: int, tokens: pp.ParseResults) -> _ListToken:
+    opening: _Position = tokens[0]
+    items = tuple(token for token in tokens[1:] if isinstance(token, _ValueToken))
+    stopped = tokens[-1]
+    if len(tokens) > 1 and isinstance(stopped, _Position):
+        if stopped.location >= len(text):
+            _fail(text, opening.location, 'missing "]" to close this "["')
+        found = messages.describe_token_at(text, stopped.location)
+        _fail(text, stopped.location, f'expected "," or "]" in the list, found {found}')
+    if not items:
+        _fail(text, opening.location, 'empty list (write the values in it: in ["For Sale", "For Sale/Trade"])')
+    return _ListToken(items, opening.location)
+
+
+def _build_range(text: str, location: int, tokens: pp.ParseResults) -> _RangeToken:
+    return _RangeToken(tokens[0], tokens[1])
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -252,20 +285,34 @@ _UNCLOSED_QUOTE = pp.Regex("[\"']").set_parse_action(_reject_unclosed_quote)
 # `(?![\w.])` keeps `100k` or `1.2.3` from reading as a number followed by junk.
 _NUMBER = pp.Regex(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?(?![\w.])").set_parse_action(_read_number)
 
-_VALUE = (
-    _string_literal()
-    | _NUMBER
-    | _UNCLOSED_QUOTE
-    | _word(_WORD_PATTERN, _reject_unquoted_text)
-    | _expected("value", "a")
-)
+_LITERAL = _string_literal() | _NUMBER | _UNCLOSED_QUOTE | _word(_WORD_PATTERN, _reject_unquoted_text)
+_VALUE = _LITERAL | _expected("value", "a")
+
+
+_LIST = (
+    pp.Literal("[").set_parse_action(_mark_position)
+    + pp.Optional(_LITERAL + pp.ZeroOrMore(pp.Suppress(",") + _VALUE))
+    + (pp.Suppress("]") | pp.Empty().set_parse_action(_mark_position))
+).set_parse_action(_build_list) | _expected("list in brackets", "a")
+
+_RANGE = (
+    _VALUE + (pp.Suppress(pp.CaselessKeyword("and")) | _expected('"and"')) + _VALUE
+).set_parse_action(_build_range)
 
 
 def _operand_for(operator: nodes.Operator) -> pp.ParserElement:
-    """What follows an operator. Operators with other shapes (`in [...]`, `between A and B`) add a case."""
+    """What follows an operator: one value, a bracketed list, or two values joined by ``and``."""
     match operator:
+        case nodes.Operator.IN:
+            return _LIST
+        case nodes.Operator.BETWEEN:
+            return _RANGE
         case (
             nodes.Operator.CONTAINS
+            | nodes.Operator.HAS
+            | nodes.Operator.STARTS_WITH
+            | nodes.Operator.ENDS_WITH
+            | nodes.Operator.MATCHES
             | nodes.Operator.EQUALS
             | nodes.Operator.NOT_EQUALS
             | nodes.Operator.LESS
@@ -274,6 +321,8 @@ def _operand_for(operator: nodes.Operator) -> pp.ParserElement:
             | nodes.Operator.GREATER_EQUAL
         ):
             return _VALUE
+        case _:
+            assert_never(operator)
 
 
 def _operator_clause(operator: nodes.Operator) -> pp.ParserElement:

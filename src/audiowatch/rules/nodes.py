@@ -18,12 +18,18 @@ class Operator(Enum):
     """
 
     CONTAINS = "contains"
+    HAS = "has"
+    STARTS_WITH = "startswith"
+    ENDS_WITH = "endswith"
+    MATCHES = "matches"
     EQUALS = "="
     NOT_EQUALS = "!="
     LESS = "<"
     LESS_EQUAL = "<="
     GREATER = ">"
     GREATER_EQUAL = ">="
+    IN = "in"
+    BETWEEN = "between"
 
 
 class FieldKind(Enum):
@@ -48,7 +54,16 @@ FIELDS: dict[str, FieldKind] = {
 """Every field a rule may name: each SPEC §2 listing key plus ``age_hours``."""
 
 OPERATORS_BY_KIND: dict[FieldKind, tuple[Operator, ...]] = {
-    FieldKind.TEXT: (Operator.CONTAINS, Operator.EQUALS, Operator.NOT_EQUALS),
+    FieldKind.TEXT: (
+        Operator.CONTAINS,
+        Operator.HAS,
+        Operator.STARTS_WITH,
+        Operator.ENDS_WITH,
+        Operator.MATCHES,
+        Operator.EQUALS,
+        Operator.NOT_EQUALS,
+        Operator.IN,
+    ),
     FieldKind.NUMBER: (
         Operator.EQUALS,
         Operator.NOT_EQUALS,
@@ -56,9 +71,14 @@ OPERATORS_BY_KIND: dict[FieldKind, tuple[Operator, ...]] = {
         Operator.LESS_EQUAL,
         Operator.GREATER,
         Operator.GREATER_EQUAL,
+        Operator.IN,
+        Operator.BETWEEN,
     ),
 }
 """Which operators each kind of field accepts, in the order error messages list them."""
+
+Value: TypeAlias = str | float | tuple[str, ...] | tuple[float, ...]
+"""A comparison's operand: one text or number, the items of ``in [...]``, or ``between``'s (low, high)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,13 +86,15 @@ class Comparison:
     """``field operator value``, e.g. ``price < 1000``; a bare string is ``title contains`` it.
 
     ``value`` is a ``str`` for text fields and a ``float`` for number fields (the grammar checks
-    this). ``column`` (1-based) locates the comparison in its rule for later messages; it takes no
-    part in equality, so the same condition written in two places compares equal.
+    this); ``in`` holds a tuple of them, and ``between`` the tuple ``(low, high)`` with low <= high.
+    ``column`` (1-based) locates the comparison in its rule for later messages; it takes no part in
+    equality, so the same condition written in two places compares equal. Conditions that were not
+    written in a rule (a rule's ``categories``) have column 0.
     """
 
     field: str
     operator: Operator
-    value: str | float
+    value: Value
     column: int = dataclasses.field(compare=False)
 
 
@@ -98,3 +120,11 @@ class Not:
 
 
 Node: TypeAlias = Comparison | And | Or | Not
+
+
+def all_of(*parts: Node | None) -> Node | None:
+    """Return the AND of the parts given (None parts are skipped), a lone part itself, or None."""
+    present = tuple(part for part in parts if part is not None)
+    if not present:
+        return None
+    return present[0] if len(present) == 1 else And(present)
