@@ -120,3 +120,17 @@ def smtp_server(tmp_path: Path) -> Iterator[Any]:
 
     with SmtpServer(tmp_path) as server:
         yield server
+
+
+@pytest.fixture
+def ticked(site: SimulatedSite, make_config: Callable[..., Path], now: datetime) -> Path:
+    """A config whose database holds a seeding tick and a tick that delivered one match."""
+    from audiowatch.config.load import load_config
+    from audiowatch.tick import run_tick
+
+    path = make_config(site.base_url, scraper={"scheduled_max_pages": 1})
+    config = load_config(path)
+    run_tick(config)
+    site.catalog.add_listing(now, "Sennheiser HD800", "full-size", price=850.0)
+    run_tick(config)
+    return path

@@ -18,17 +18,6 @@ from audiowatch.store import database, state
 from audiowatch.tick import run_tick
 
 
-@pytest.fixture
-def ticked(site: SimulatedSite, make_config: Callable[..., Path], now: datetime) -> Path:
-    """A config whose database holds a seeding tick and a tick that delivered one match."""
-    path = make_config(site.base_url, scraper={"scheduled_max_pages": 1})
-    config = load_config(path)
-    run_tick(config)
-    site.catalog.add_listing(now, "Sennheiser HD800", "full-size", price=850.0)
-    run_tick(config)
-    return path
-
-
 def status(cli: Callable[..., Any], config: Path, *extra: str) -> Any:
     return cli("status", "--config", str(config), *extra)
 

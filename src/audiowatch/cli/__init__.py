@@ -82,6 +82,7 @@ def _register() -> None:
     cli.add_command(run.run)
     cli.add_command(scrape.scrape)
     cli.add_command(insight.status)
+    cli.add_command(insight.listings)
     cli.add_command(parse.parse)
     cli.add_command(rules.rules)
     cli.add_command(demo.demo)

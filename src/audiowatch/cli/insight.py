@@ -1,4 +1,4 @@
-"""`audiowatch status` (and later `listings`, `prices`): what AudioWatch did and found."""
+"""`audiowatch status` and `audiowatch listings`: what AudioWatch did and what it found."""
 
 from __future__ import annotations
 
@@ -52,6 +52,79 @@ def status(config_path: Path, as_json: bool, runs_shown: int) -> None:
         click.echo(_as_text(config_path, config.database_path, facts, verdict))
     if not verdict.healthy:
         raise click.exceptions.Exit(int(ExitCode.UNAVAILABLE))
+
+
+_STATUSES = ("active", "sold", "closed", "traded")
+_LISTING_COLUMNS = ("listing_id", "listed_at", "price", "currency", "status", "listing_type", "category", "seller",
+                    "title", "url")
+
+
+@click.command()
+@click.argument("expression", required=False)
+@options.config_option
+@options.since_option
+@click.option("--status", "statuses", type=click.Choice([*_STATUSES, "any"]), multiple=True,
+              help="Only listings with this status; repeat for several [default: any].")
+@click.option("--limit", type=click.IntRange(min=1), default=50, show_default=True,
+              help="At most this many listings, newest first.")
+@options.json_option
+@click.option("--csv", "as_csv", is_flag=True, help="Print CSV with a header row.")
+def listings(config_path: Path, expression: str | None, since: timedelta | None, statuses: tuple[str, ...],
+             limit: int, as_json: bool, as_csv: bool) -> None:
+    """Browse stored listings, newest first, filtered by a rule expression.
+
+    EXPRESSION uses the watch-rule language and is judged on listings as stored now; the global
+    filter is not applied, so sold listings and Want To Buy posts show unless you ask otherwise.
+
+    \b
+    Example:
+      audiowatch listings 'title has "HD800"' --since 90d
+      audiowatch listings 'category = "dacs" AND price < 500' --status active --csv > dacs.csv
+      audiowatch listings --limit 10 --json
+    """
+    from audiowatch.rules import grammar, sql
+    from audiowatch.store import database, search
+
+    if as_json and as_csv:
+        raise click.UsageError("choose one of --json and --csv")
+    config = options.load(config_path)
+    condition = sql.translate(grammar.parse_expression(expression)) if expression else None
+    if not config.database_path.exists():
+        click.echo(f"No listings stored yet ({config.database_path} does not exist); run `audiowatch tick` first.",
+                   err=True)
+        return
+    now = datetime.now(UTC)
+    wanted = () if "any" in statuses else statuses
+    with database.session(config.database_path, read_only=True) as connection:
+        found = search.browse(connection, condition, now=now, since=now - (since or timedelta(days=30)),
+                              statuses=wanted, limit=limit)
+    _print_listings(found, limit, as_json=as_json, as_csv=as_csv)
+
+
+def _print_listings(found: list[Any], limit: int, *, as_json: bool, as_csv: bool) -> None:
+    from audiowatch.notify import render
+
+    if as_json:
+        for listing in found:
+            click.echo(json.dumps(listing.to_json(), ensure_ascii=False))
+        return
+    if as_csv:
+        import csv
+        import io
+
+        buffer = io.StringIO()
+        writer = csv.writer(buffer)
+        writer.writerow(_LISTING_COLUMNS)
+        for listing in found:
+            writer.writerow([str(getattr(listing, column) or "") for column in _LISTING_COLUMNS])
+        click.echo(buffer.getvalue(), nl=False)
+        return
+    for listing in found:
+        posted = _local(datetime.fromisoformat(listing.listed_at)) if listing.listed_at else "date unknown"
+        click.echo(f"{listing.listing_id:>9}  {posted:<20} {render.format_price(listing):>18}  "
+                   f"{listing.status!s:<6}  {listing.title[:70]}")
+    more = " (--limit reached; there may be more)" if len(found) >= limit else ""
+    click.echo(f"{len(found)} listing(s){more}", err=True)
 
 
 def _as_text(config_path: Path, database_path: Path, facts: health.StatusFacts, verdict: health.Verdict) -> str:

@@ -150,3 +150,32 @@ def _listing_from_row(row: Sequence[Any]) -> Listing:
     values = dict(zip(sorted(LISTING_FIELDS), row, strict=True))
     values["status"] = ListingStatus(values["status"])
     return Listing(**values)
+
+
+def browse(
+    connection: duckdb.DuckDBPyConnection,
+    condition: Condition | None,
+    *,
+    now: datetime,
+    since: datetime | None = None,
+    statuses: Sequence[str] = (),
+    limit: int | None = None,
+) -> list[Listing]:
+    """Return stored listings as they are now, newest posted first, optionally filtered.
+
+    ``condition`` is a rule's SQL condition (judged at ``now``); ``statuses`` empty means any status.
+    """
+    clauses = ["posted_at >= coalesce(?::TIMESTAMP, posted_at)"]
+    params: list[Any] = [database.to_db_time(now), _since(since)]
+    if statuses:
+        clauses.append("list_contains(?::VARCHAR[], status)")
+        params.append(list(statuses))
+    if condition is not None:
+        clauses.append(f"({condition.clause})")
+        params.extend(condition.params)
+    rows = connection.execute(
+        f"""SELECT {_LISTING_COLUMNS} FROM ({_AS_NOW}) WHERE {" AND ".join(clauses)}
+            ORDER BY posted_at DESC, listing_id DESC LIMIT coalesce(?::BIGINT, 9223372036854775807)""",
+        [*params, limit],
+    ).fetchall()
+    return [_listing_from_row(row) for row in rows]
