@@ -83,7 +83,10 @@ def digest_key(messages: Sequence[Message]) -> str:
 
 
 def sample_message(base_url: str, now: datetime) -> Message:
-    """A realistic notification for `notify test`: a listing as a new match would show it."""
+    """A realistic notification for `notify test`: a listing as a new match would show it.
+
+    Its market context is invented like the listing, so each channel shows where that line goes.
+    """
     listing = Listing(
         listing_id=999999,
         url=f"{base_url}/classifieds/sennheiser-hd-800-s-mint-with-case.999999/",
