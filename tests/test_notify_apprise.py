@@ -29,7 +29,9 @@ def test_apprise_delivers_title_and_details_to_the_service() -> None:
         [request] = server.requests
     assert (request.method, request.path) == ("POST", f"/notify/{TOKEN}")
     assert request.body["title"].startswith("Test from AudioWatch: Sennheiser HD 800 S")
-    assert request.body["message"].startswith("Type:       For Sale")
+    assert request.body["message"].startswith(
+        "Market:     11th percentile of 37 asks in the last 180 days, median $1,050.00 USD\nType:       For Sale"
+    )
 
 
 def test_apprise_refusal_is_temporary_and_hides_the_token() -> None:

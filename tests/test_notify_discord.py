@@ -13,6 +13,7 @@ import requests
 
 from audiowatch.config.model import DiscordChannel as DiscordSettings
 from audiowatch.events import Event, EventKind
+from audiowatch.market import MarketContext
 from audiowatch.match import Match
 from audiowatch.notify import discord_embed, render
 from audiowatch.notify.base import ChannelRefused, Message, PermanentFailure, TemporaryFailure
@@ -54,6 +55,17 @@ def test_embed_links_the_title_to_the_listing_with_its_details() -> None:
 def test_price_drop_embed_shows_the_old_price() -> None:
     [embed] = discord_embed.build_payload([message(kind=EventKind.PRICE_DROP)])["embeds"]
     assert embed["fields"][0] == {"name": "Price", "value": "$999.00 USD (was $1,200.00 USD)", "inline": True}
+
+
+def test_market_context_is_a_full_width_field_under_the_price() -> None:
+    market = MarketContext(asks=37, below=4, median=1050.0, currency="USD")
+    found = render.render_message(Match(Event(EventKind.NEW, make_listing(100001)), ("hd800",)), market)
+    [embed] = discord_embed.build_payload([found])["embeds"]
+    assert embed["fields"][:2] == [
+        {"name": "Price", "value": "$999.00 USD", "inline": True},
+        {"name": "Market", "value": "11th percentile of 37 asks in the last 180 days, median $1,050.00 USD",
+         "inline": False},
+    ]
 
 
 def test_payload_allows_no_mentions_at_all() -> None:

@@ -14,6 +14,7 @@ from audiowatch.config.load import load_config
 from audiowatch.config.model import EmailChannel as EmailSettings
 from audiowatch.errors import ConfigError
 from audiowatch.events import Event, EventKind
+from audiowatch.market import MarketContext
 from audiowatch.match import Match
 from audiowatch.notify import render
 from audiowatch.notify.base import ChannelRefused, Message, TemporaryFailure
@@ -74,6 +75,20 @@ def test_email_html_escapes_every_listing_value(
     assert "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; HD800 &amp; &lt;b&gt;Utopia&lt;/b&gt;" in html
     assert 'href="https://www.head-fi.org/classifieds/x.1/?a=1&amp;b=&quot;2&quot;"' in html
     assert NASTY_TITLE in smtp_server.received[0].mail.get_body(("plain",)).get_content()
+
+
+def test_email_shows_market_context_in_both_parts_escaped(
+    smtp_server: SmtpServer, email_channel: Callable[..., EmailChannel]
+) -> None:
+    market = MarketContext(asks=37, below=4, median=1050.0, currency="<b>XYZ</b>")
+    found = render.render_message(Match(Event(EventKind.NEW, make_listing(100001)), ("hd800",)), market)
+    sender = email_channel()
+    sender.send(found)
+    mail = smtp_server.received[0].mail
+    line = "11th percentile of 37 asks in the last 180 days, median 1,050.00 <b>XYZ</b>"
+    assert f"Market:     {line}" in mail.get_body(("plain",)).get_content()
+    assert "<td>11th percentile of 37 asks in the last 180 days, median 1,050.00 &lt;b&gt;XYZ&lt;/b&gt;</td>" \
+        in mail.get_body(("html",)).get_content()
 
 
 def test_email_message_id_is_the_same_when_an_event_is_sent_again(

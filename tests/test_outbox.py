@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -102,3 +103,14 @@ def test_rows_for_unconfigured_channels_wait(connection: duckdb.DuckDBPyConnecti
 )
 def test_retry_delay_backs_off_exponentially(attempts: int, retry_after: float | None, expected: int) -> None:
     assert retry_delay(attempts, retry_after).total_seconds() == expected
+
+
+def test_row_queued_before_market_context_existed_is_still_delivered(
+    connection: duckdb.DuckDBPyConnection, database_path: Path
+) -> None:
+    item = pending(1)
+    older_payload = {key: value for key, value in item.payload.items() if key != "market"}
+    outbox.enqueue(connection, [dataclasses.replace(item, payload=older_payload)], NOW)
+    channel = RecordingChannel()
+    deliver_due(database_path, {"recording": channel}, NOW)
+    assert [(message.event_key, message.market) for message in channel.sent] == [("new:1", None)]

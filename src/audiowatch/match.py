@@ -10,8 +10,9 @@ from datetime import datetime
 from audiowatch.config.model import Config
 from audiowatch.events import Event, EventKind
 from audiowatch.listing import Listing
+from audiowatch.rules import comparable as rules_comparable
 from audiowatch.rules import compile as rules_compile
-from audiowatch.rules import conditions
+from audiowatch.rules import conditions, nodes
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,9 @@ class CompiledRule:
     # When this rule (name and expression) was first seen; it fires only for listings first
     # seen since then. None: not yet known (every listing counts).
     since: datetime | None = None
+    # Which stored listings compare with its matches, for market context; None: none do (see
+    # rules/comparable.py).
+    comparable: nodes.Node | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,7 +44,8 @@ def compile_rules(config: Config) -> list[CompiledRule]:
     """Compile every configured rule once for this tick. Raise RuleError for a bad one."""
     return [
         CompiledRule(parts.name, rules_compile.compile_expression(parts.tree), parts.channels,
-                     expression=rule.expression, urgent=rule.urgent)
+                     expression=rule.expression, urgent=rule.urgent,
+                     comparable=rules_comparable.comparable_for_rule(parts))
         for rule, parts in zip(config.rules, rule_conditions(config), strict=True)
     ]
 
@@ -94,6 +99,17 @@ def channels_for(match: Match, rules: Sequence[CompiledRule], channel_names: Seq
         if rule.name in match.rules:
             wanted.update(rule.channels if rule.channels is not None else channel_names)
     return [name for name in channel_names if name in wanted]
+
+
+def comparable_for(match: Match, rules: Sequence[CompiledRule]) -> nodes.Node | None:
+    """Return the condition that picks the asks comparable to a match, or None.
+
+    It is the comparable condition (rules/comparable.py) of the first rule the match names, in
+    config order, that has one. An ended listing gets None: its price is no longer on offer.
+    """
+    if match.event.kind is EventKind.ENDED:
+        return None
+    return next((rule.comparable for rule in rules if rule.name in match.rules and rule.comparable is not None), None)
 
 
 def _is_watching(rule: CompiledRule, listing_first_seen: datetime) -> bool:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import structlog
 
-from audiowatch import events, lock, match, signals, site_state, sources
+from audiowatch import events, lock, market, match, signals, site_state, sources
 from audiowatch.config.model import Config
 from audiowatch.errors import (
     AudioWatchError,
@@ -34,9 +34,11 @@ from audiowatch.listing import Listing
 from audiowatch.notify import deliver, ops, ops_alerts, ping, registry, render
 from audiowatch.notify.base import Channel, Message
 from audiowatch.parse import layout_check
+from audiowatch.rules import sql as rules_sql
 from audiowatch.saved_pages import FAILED_PAGES_FOLDER
 from audiowatch.scrape import Progress, ScrapeJob, Scraper, ScrapeResult
 from audiowatch.store import database, listings, outbox, rules_seen, runs, state
+from audiowatch.store import market as store_market
 
 if TYPE_CHECKING:
     import duckdb
@@ -228,7 +230,8 @@ def _store_and_queue(
         first_seen = listings.first_seen_times(connection, [event.listing.listing_id for event in found])
         matches = match.match_events(found, watching, now, first_seen)
         run.counts.matches = len(matches)
-        queued = _queue(matches, watching, channel_names)
+        contexts = _market_contexts(connection, matches, watching, now)
+        queued = _queue(matches, watching, channel_names, contexts)
         outbox.enqueue(connection, [item for item, _ in queued], now)
         state.write_time(connection, state.LAST_RUN, run.started, now)
     return matches, queued
@@ -242,12 +245,29 @@ def _watching_rules(
     return match.with_since(rules, since)
 
 
+def _market_contexts(
+    connection: duckdb.DuckDBPyConnection, matches: Sequence[match.Match], rules: Sequence[match.CompiledRule],
+    now: datetime,
+) -> dict[str, market.MarketContext]:
+    """Where each new or cheaper ask sits among comparable stored asks, by event key: one query per match."""
+    contexts: dict[str, market.MarketContext] = {}
+    for found in matches:
+        comparable = match.comparable_for(found, rules)
+        if comparable is None:
+            continue
+        context = store_market.market_context(connection, found.event.listing, rules_sql.translate(comparable), now)
+        if context is not None:
+            contexts[found.event.key] = context
+    return contexts
+
+
 def _queue(
-    matches: Sequence[match.Match], rules: Sequence[match.CompiledRule], channel_names: Sequence[str]
+    matches: Sequence[match.Match], rules: Sequence[match.CompiledRule], channel_names: Sequence[str],
+    contexts: Mapping[str, market.MarketContext],
 ) -> list[tuple[outbox.Pending, Message]]:
     queued: list[tuple[outbox.Pending, Message]] = []
     for found in matches:
-        message = render.render_message(found)
+        message = render.render_message(found, contexts.get(found.event.key))
         urgent = match.is_urgent(found, rules)
         for channel in match.channels_for(found, rules, channel_names):
             pending = outbox.Pending(message.event_key, message.event_kind, found.event.listing.listing_id,

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from audiowatch.listing import Listing
+from audiowatch.market import MarketContext
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,11 +26,13 @@ class Message:
     rules: tuple[str, ...]  # every rule the listing matched
     previous_price: float | None = None
     body: str = ""  # more lines of plain text, for messages without a listing
+    market: MarketContext | None = None  # where the price sits among comparable asks, when enough compare
 
     def to_json(self) -> dict[str, Any]:
         record = {field.name: getattr(self, field.name) for field in dataclasses.fields(self)}
         record["listing"] = self.listing.to_json() if self.listing is not None else None
         record["rules"] = list(self.rules)
+        record["market"] = self.market.to_json() if self.market is not None else None
         return record
 
     @classmethod
@@ -37,6 +40,8 @@ class Message:
         values = dict(record)
         values["listing"] = Listing.from_json(values["listing"]) if values.get("listing") else None
         values["rules"] = tuple(values["rules"])
+        # Rows queued before market context existed have no "market" key.
+        values["market"] = MarketContext.from_json(values["market"]) if values.get("market") else None
         return cls(**values)
 
 

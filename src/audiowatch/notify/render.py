@@ -8,14 +8,18 @@ from datetime import datetime
 
 from audiowatch.events import EventKind
 from audiowatch.listing import Listing
+from audiowatch.market import MarketContext
 from audiowatch.match import Match
 from audiowatch.notify.base import Message
 
 _CURRENCY_SYMBOLS = {"USD": "$", "EUR": "€", "GBP": "£", "CAD": "CA$", "AUD": "A$"}
 
 
-def render_message(match: Match) -> Message:
-    """Build the message for a match: one per listing and event, naming every rule it matched."""
+def render_message(match: Match, market: MarketContext | None = None) -> Message:
+    """Build the message for a match: one per listing and event, naming every rule it matched.
+
+    ``market`` is where the listing's price sits among comparable asks, when the tick found enough.
+    """
     event = match.event
     listing = event.listing
     previous_price = event.previous.price if event.previous is not None else None
@@ -27,7 +31,7 @@ def render_message(match: Match) -> Message:
             headline = f"Price drop: {listing.title} — {was} → {format_price(listing)}"
         case EventKind.ENDED:
             headline = f"{str(listing.status).capitalize()}: {listing.title}"
-    return Message(event.key, str(event.kind), headline, listing, match.rules, previous_price)
+    return Message(event.key, str(event.kind), headline, listing, match.rules, previous_price, market=market)
 
 
 def format_text(message: Message) -> str:
@@ -42,12 +46,13 @@ def format_text(message: Message) -> str:
 def details(message: Message) -> list[tuple[str, str]]:
     """Return the (label, value) pairs worth showing for a message's listing, in display order.
 
-    The price is in the headline, so it is not repeated here.
+    The price is in the headline, so it is not repeated here; the market context follows it first.
     """
     listing = message.listing
     if listing is None:
         return []
     pairs = [
+        ("Market", describe_market(message.market) if message.market is not None else None),
         ("Type", listing.listing_type),
         ("Condition", listing.condition),
         ("Negotiable", listing.negotiability),
@@ -78,7 +83,10 @@ def digest_key(messages: Sequence[Message]) -> str:
 
 
 def sample_message(base_url: str, now: datetime) -> Message:
-    """A realistic notification for `notify test`: a listing as a new match would show it."""
+    """A realistic notification for `notify test`: a listing as a new match would show it.
+
+    Its market context is invented like the listing, so each channel shows where that line goes.
+    """
     listing = Listing(
         listing_id=999999,
         url=f"{base_url}/classifieds/sennheiser-hd-800-s-mint-with-case.999999/",
@@ -88,7 +96,20 @@ def sample_message(base_url: str, now: datetime) -> Message:
         seller_feedback=57, listed_at=now.replace(microsecond=0).isoformat(), category="full-size",
     )
     headline = f"Test from AudioWatch: {listing.title} — {format_price(listing)}"
-    return Message(f"test:{now.isoformat()}", "new", headline, listing, ("notify-test",))
+    market = MarketContext(asks=37, below=4, median=1050.0, currency="USD")
+    return Message(f"test:{now.isoformat()}", "new", headline, listing, ("notify-test",), market=market)
+
+
+def describe_market(market: MarketContext) -> str:
+    """Word a market context: `11th percentile of 37 asks in the last 180 days, median $1,050.00 USD`."""
+    return (f"{ordinal(market.percentile)} percentile of {market.asks} asks in the last {market.days} days, "
+            f"median {format_amount(market.median, market.currency)}")
+
+
+def ordinal(number: int) -> str:
+    """1 -> `1st`, 12 -> `12th`, 22 -> `22nd`."""
+    suffix = "th" if number % 100 in (11, 12, 13) else {1: "st", 2: "nd", 3: "rd"}.get(number % 10, "th")
+    return f"{number}{suffix}"
 
 
 def format_price(listing: Listing) -> str:

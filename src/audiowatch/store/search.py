@@ -45,6 +45,8 @@ def _judged(title: str, price: str, currency: str, status: str, edited_at: str, 
 
 # As stored now; age_hours measured to the one ``now`` bound as the first parameter.
 _AS_NOW = _judged("l.title", "l.price", "l.currency", "l.status", "l.edited_at", "?::TIMESTAMP")
+AS_NOW = _AS_NOW
+"""The same relation for other store modules (store/market.py); its first parameter is ``now``."""
 
 
 def _first(column: str) -> str:
