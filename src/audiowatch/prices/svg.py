@@ -97,7 +97,7 @@ def _median_line(
 
 
 def _legend() -> list[str]:
-    entries = (("ended (sold, closed, traded)", ENDED_COLOR, "circle"), ("active", ACTIVE_COLOR, "circle"),
+    entries = (("sold, closed or traded", ENDED_COLOR, "circle"), ("active", ACTIVE_COLOR, "circle"),
                ("weekly median", MEDIAN_COLOR, "line"))
     parts, left = [], _LEFT
     for label, color, shape in entries:

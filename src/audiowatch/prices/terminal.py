@@ -12,7 +12,7 @@ HEIGHT = 20
 # so it is told apart from what is still for sale.
 _SERIES = (("dot", False), ("x", True))
 # Below the chart rather than plotext's legend, which sits inside the frame and hides points.
-LEGEND = "  •  ended (sold, closed, traded)    x  active    ▄▀  weekly median"
+LEGEND = "• sold or ended  x active  ▄▀ weekly median"
 
 
 def render(prices: history.CurrencyPrices, now: datetime, width: int, title: str, *, color: bool) -> str:
