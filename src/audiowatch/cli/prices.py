@@ -16,6 +16,7 @@ from audiowatch.cli import options
 if TYPE_CHECKING:
     from audiowatch.config.model import Config
     from audiowatch.prices.history import Ask, CurrencyPrices, PriceHistory
+    from audiowatch.rules.nodes import Node
 
 OUT_SUFFIXES = (".html", ".htm", ".png", ".txt")
 # plotext needs some room for the price labels; past 120 columns a chart gets no easier to read.
@@ -85,7 +86,7 @@ def prices(
         click.echo("\n" + _chart_text(result, width, color="NO_COLOR" not in os.environ))
 
 
-def _price_history(config: Config, tree: Any, now: datetime, since: timedelta) -> PriceHistory:
+def _price_history(config: Config, tree: Node, now: datetime, since: timedelta) -> PriceHistory:
     from audiowatch.prices import history
     from audiowatch.rules import sql
     from audiowatch.store import database

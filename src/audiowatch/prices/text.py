@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from audiowatch.health import describe_age
 from audiowatch.notify import render
 from audiowatch.prices import axes, history
 
 _TITLE_WIDTH = 50
+_PROSE_WIDTH = 80  # sentences are wrapped to fit a standard terminal
 _SPREAD_HEADINGS = ("lowest", "P10", "P25", "median", "P75", "P90", "highest")
 DEFINITIONS = ("An ask is a listing's latest price, one per listing; P10 to P90 are percentiles of the asks. "
                "A listing's first price is dated when it was posted, each change when a tick saw it.")
@@ -20,8 +24,8 @@ def plural(count: int, noun: str) -> str:
 
 
 def window_line(result: history.PriceHistory) -> str:
-    days = (result.now - result.since).total_seconds() / 86_400
-    return (f"Listings posted since {result.since:%Y-%m-%d %H:%M} UTC (the last {days:g} days), any status; "
+    span = describe_age(result.now - result.since)
+    return (f"Listings posted since {result.since:%Y-%m-%d %H:%M} UTC (the last {span}), any status; "
             "the global filter is not applied.")
 
 
@@ -52,13 +56,13 @@ def spread_values(group: history.CurrencyPrices) -> list[str]:
 
 def report(result: history.PriceHistory, expression: str) -> str:
     """Return the statistics of every currency and its lowest recent asks, for people."""
-    lines = [f"Price history of: {expression}", window_line(result)]
+    lines = [f"Price history of: {expression}", _wrap(window_line(result))]
     if not result.matched:
         return "\n".join([*lines, "No stored listing posted in that time matches the expression."])
-    lines.append(matched_line(result))
+    lines.append(_wrap(matched_line(result)))
     for group in result.currencies:
         lines += ["", *_currency_lines(group, result)]
-    return "\n".join([*lines, "", DEFINITIONS])
+    return "\n".join([*lines, "", _wrap(DEFINITIONS)])
 
 
 def chart_caption(result: history.PriceHistory) -> str:
@@ -74,8 +78,8 @@ def _currency_lines(group: history.CurrencyPrices, result: history.PriceHistory)
     lines = [
         f"{currency_name(group.currency)}: {plural(len(group.asks), 'ask')} ({status_counts(group)}) "
         f"from {plural(len(group.observations), 'price observation')}",
-        "  " + "".join(f"{heading:>10}" for heading in _SPREAD_HEADINGS),
-        "  " + "".join(f"{value:>10}" for value in spread_values(group)),
+        "  " + "".join(f"{heading:>11}" for heading in _SPREAD_HEADINGS),
+        "  " + "".join(f"{value:>11}" for value in spread_values(group)),
     ]
     if not group.lowest_recent:
         return [*lines, f"  No active listing posted since {result.recent_since:%Y-%m-%d} asks in this currency."]
@@ -85,6 +89,10 @@ def _currency_lines(group: history.CurrencyPrices, result: history.PriceHistory)
         lines.append(f"    {price:>16}  {ask.listing.posted_at:%Y-%m-%d}  {_shorten(ask.listing.title)}")
         lines.append(f"    {'':>16}  {'':10}  {ask.listing.url}")
     return lines
+
+
+def _wrap(sentence: str) -> str:
+    return textwrap.fill(sentence, _PROSE_WIDTH)
 
 
 def _shorten(title: str) -> str:
