@@ -44,7 +44,7 @@ def render(prices: history.CurrencyPrices, now: datetime, width: int, title: str
     ticks = axes.date_ticks(start, end, most=max(2, width // 14))
     plt.xticks([days(moment) for moment, _ in ticks], [label for _, label in ticks])
     plt.xlim(0, days(end))
-    levels = axes.price_ticks(*axes.price_range(prices), most=5)
+    levels = axes.price_ticks(*axes.price_range(prices), most=6)
     plt.yticks(levels, [axes.price_label(level, prices.currency) for level in levels])
     plt.ylim(levels[0], levels[-1])
     text: str = plt.build()

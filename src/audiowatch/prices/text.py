@@ -8,7 +8,7 @@ from audiowatch.health import describe_age
 from audiowatch.notify import render
 from audiowatch.prices import axes, history
 
-_TITLE_WIDTH = 50
+_TITLE_WIDTH = 46  # so a lowest-ask line (indent, price, date, title) fits 80 columns
 _PROSE_WIDTH = 80  # sentences are wrapped to fit a standard terminal
 _SPREAD_HEADINGS = ("lowest", "P10", "P25", "median", "P75", "P90", "highest")
 DEFINITIONS = ("An ask is a listing's latest price, one per listing; P10 to P90 are percentiles of the asks. "
@@ -31,7 +31,7 @@ def window_line(result: history.PriceHistory) -> str:
 
 def matched_line(result: history.PriceHistory) -> str:
     """E.g. `42 listing(s) matched: 30 asks in USD, 5 in EUR; 2 Want To Buy left out; 5 without a price.`"""
-    counts = [f"{len(group.asks)} {'asks ' if index == 0 else ''}in {currency_name(group.currency)}"
+    counts = [f"{plural(len(group.asks), 'ask') if index == 0 else len(group.asks)} in {currency_name(group.currency)}"
               for index, group in enumerate(result.currencies)]
     extra = []
     if result.want_to_buy:
@@ -75,12 +75,13 @@ def chart_caption(result: history.PriceHistory) -> str:
 
 
 def _currency_lines(group: history.CurrencyPrices, result: history.PriceHistory) -> list[str]:
-    lines = [
-        f"{currency_name(group.currency)}: {plural(len(group.asks), 'ask')} ({status_counts(group)}) "
-        f"from {plural(len(group.observations), 'price observation')}",
-        "  " + "".join(f"{heading:>11}" for heading in _SPREAD_HEADINGS),
-        "  " + "".join(f"{value:>11}" for value in spread_values(group)),
-    ]
+    lines = [f"{currency_name(group.currency)}: {plural(len(group.asks), 'ask')} ({status_counts(group)}) "
+             f"from {plural(len(group.observations), 'price observation')}"]
+    if len(group.asks) == 1:  # one ask has no spread to show
+        lines[0] += f": {render.format_amount(group.asks[0].price, group.currency)}"
+    else:
+        lines += ["  " + "".join(f"{heading:>11}" for heading in _SPREAD_HEADINGS),
+                  "  " + "".join(f"{value:>11}" for value in spread_values(group))]
     if not group.lowest_recent:
         return [*lines, f"  No active listing posted since {result.recent_since:%Y-%m-%d} asks in this currency."]
     lines.append(f"  Lowest recent asks (active, posted since {result.recent_since:%Y-%m-%d}):")
