@@ -254,6 +254,18 @@ def test_prices_out_png_draws_the_page_in_chromium(cli: Cli, priced: Path, tmp_p
     assert width == 980 and height > 700  # the full page, taller than the window
 
 
+def test_prices_out_png_without_chromium_exits_69_naming_the_setting(
+    cli: Cli, priced: Path, make_config: Callable[..., Path], tmp_path: Path
+) -> None:
+    config = load_config(priced)
+    missing = tmp_path / "no-such-chromium"
+    make_config(config.scraper.base_url, scraper={"sources": ["full-size"], "executable_path": str(missing)})
+    result = prices(cli, priced, "--out", str(tmp_path / "prices.png"))
+    assert result.exit_code == 69
+    assert f"scraper.executable_path is {missing}, which does not exist" in result.stderr
+    assert not (tmp_path / "prices.png").exists()
+
+
 def test_prices_help_does_not_import_heavy_libraries() -> None:
     code = (
         "import sys\nfrom audiowatch.cli import cli\n"
