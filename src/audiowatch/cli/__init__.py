@@ -75,7 +75,7 @@ def _save_traceback() -> Path:
 
 def _register() -> None:
     # Written out, in the order `--help` lists them.
-    from audiowatch.cli import demo, init, insight, notify, parse, rules, run, schedule, scrape, tick
+    from audiowatch.cli import demo, init, insight, notify, parse, prices, rules, run, schedule, scrape, tick
 
     cli.add_command(init.init)
     cli.add_command(tick.tick)
@@ -83,6 +83,7 @@ def _register() -> None:
     cli.add_command(scrape.scrape)
     cli.add_command(insight.status)
     cli.add_command(insight.listings)
+    cli.add_command(prices.prices)
     cli.add_command(parse.parse)
     cli.add_command(rules.rules)
     cli.add_command(demo.demo)

@@ -1,0 +1,1 @@
+"""Price history of the listings a rule expression matches: statistics, charts and their files."""
