@@ -110,13 +110,6 @@ def recent_field_rates(connection: duckdb.DuckDBPyConnection, limit: int = 10) -
     return [dict(row[0]) for row in rows]
 
 
-def recent_runs(connection: duckdb.DuckDBPyConnection, limit: int = 10) -> list[dict[str, object]]:
-    """Return the latest run records, newest first, as column -> value."""
-    cursor = connection.execute("SELECT * FROM scrape_logs ORDER BY started_at DESC LIMIT ?", [limit])
-    columns = [description[0] for description in cursor.description]
-    return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
-
-
 
 @dataclass(frozen=True, slots=True)
 class RunSummary:
