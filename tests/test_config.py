@@ -8,21 +8,9 @@ from pathlib import Path
 import pytest
 
 from audiowatch.config.load import load_config
-from audiowatch.errors import ConfigError
+from tests.support.configs import problems, write
 
 REPOSITORY = Path(__file__).resolve().parents[1]
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(path: Path) -> str:
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return str(caught.value)
 
 
 def test_starter_config_loads_with_three_rules_and_ten_sources(tmp_path: Path) -> None:

@@ -13,20 +13,7 @@ import pytest
 
 from audiowatch.config import model
 from audiowatch.config.load import load_config
-from audiowatch.errors import ConfigError
-
-
-def write(tmp_path: Path, text: str) -> Path:
-    path = tmp_path / "config.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
-def problems(path: Path) -> str:
-    with pytest.raises(ConfigError) as caught:
-        load_config(path)
-    return str(caught.value)
-
+from tests.support.configs import problems, write
 
 CHANNELS = """\
 notifications:
