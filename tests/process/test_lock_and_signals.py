@@ -20,6 +20,7 @@ import pytest
 from audiowatch import lock, sources
 from audiowatch.errors import LockHeld
 from audiowatch.simulator.server import SimulatedSite
+from tests.support.polling import wait_until
 from tests.support.processes import (
     command_line,
     descendants,
@@ -28,7 +29,6 @@ from tests.support.processes import (
     running_processes_mentioning,
     tick_command,
     wait_for_line,
-    wait_until,
 )
 
 pytestmark = pytest.mark.slow
@@ -127,7 +127,7 @@ def test_stop_signal_mid_page_load_exits_within_5_seconds_leaving_nothing(
             tick.process.send_signal(number)
         _, stderr = tick.process.communicate(timeout=30)
         exited = time.monotonic() - signalled
-        wait_until(lambda: not any(is_running(pid) for pid in tick.chromium), deadline_seconds=5 - exited,
+        wait_until(lambda: not any(is_running(pid) for pid in tick.chromium), timeout=5 - exited,
                    what="every Chromium process ending")
         gone = time.monotonic() - signalled
 
@@ -152,7 +152,7 @@ def test_sigkill_mid_tick_leaves_nothing_that_stops_the_next_tick(
         tick.process.send_signal(signal.SIGKILL)
         tick.process.wait(timeout=10)
         # The Playwright driver sees its pipe close and takes the browser with it.
-        wait_until(lambda: not any(is_running(pid) for pid in tick.chromium), deadline_seconds=10,
+        wait_until(lambda: not any(is_running(pid) for pid in tick.chromium), timeout=10,
                    what="the killed tick's Chromium ending")
         site.delays.clear()
 

@@ -15,7 +15,8 @@ import pytest
 
 from audiowatch import sources
 from audiowatch.simulator.server import SimulatedSite
-from tests.support.processes import run_command, wait_for_line, wait_until
+from tests.support.polling import wait_until
+from tests.support.processes import run_command, wait_for_line
 
 pytestmark = pytest.mark.slow
 

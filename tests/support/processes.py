@@ -32,16 +32,6 @@ def wait_for_line(process: subprocess.Popen[str], text: str, deadline_seconds: f
     raise AssertionError(f"{text!r} never appeared in:\n{''.join(seen)}")
 
 
-def wait_until(condition: Callable[[], bool], deadline_seconds: float = 30, what: str = "condition") -> float:
-    """Poll ``condition`` until it holds; return the seconds it took. Fail after the deadline."""
-    started = time.monotonic()
-    while not condition():
-        if time.monotonic() - started > deadline_seconds:
-            raise AssertionError(f"{what} did not happen within {deadline_seconds} s")
-        time.sleep(0.02)
-    return time.monotonic() - started
-
-
 def run_command(config: Path, *extra: str) -> list[str]:
     return [sys.executable, "-m", "audiowatch", "--log-format", "json", "run", "--config", str(config), *extra]
 
