@@ -26,6 +26,10 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
+
+from tests.support.processes import descendants, memory_kib
+
 from audiowatch.simulator.behaviour import Behaviour, Challenge
 from audiowatch.simulator.catalog import Catalog
 from audiowatch.simulator.server import SimulatedSite
@@ -42,34 +46,6 @@ class Measure:
     wall_seconds: float
 
 
-def descendants(root: int) -> list[int]:
-    """Return ``root`` and every process below it, from the parent ids in /proc/<pid>/stat."""
-    parents: dict[int, int] = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue
-            parents[int(entry.name)] = int(stat[stat.rindex(")") + 2:].split()[1])
-    tree, frontier = [root], [root]
-    while frontier:
-        children = [pid for pid, parent in parents.items() if parent in frontier]
-        tree.extend(children)
-        frontier = children
-    return tree
-
-
-def pss_kib(pid: int) -> int:
-    try:
-        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
-            if line.startswith("Pss:"):
-                return int(line.split()[1])
-    except OSError:  # the process ended between listing and reading
-        pass
-    return 0
-
-
 def measure_tick(config: Path, expect: int = 0) -> Measure:
     """Run one tick process; return its tree's CPU time and peak summed PSS."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -82,7 +58,7 @@ def measure_tick(config: Path, expect: int = 0) -> Measure:
     def sample() -> None:
         nonlocal peak
         while not done.wait(SAMPLE_SECONDS):
-            peak = max(peak, sum(pss_kib(pid) for pid in descendants(process.pid)))
+            peak = max(peak, memory_kib([process.pid, *descendants(process.pid)])[1])
 
     sampler = threading.Thread(target=sample)
     sampler.start()

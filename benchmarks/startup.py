@@ -13,7 +13,6 @@ sampled every 20 ms from /proc.
 
 from __future__ import annotations
 
-import os
 import statistics
 import subprocess
 import sys
@@ -25,6 +24,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
+
+from tests.support.processes import descendants, memory_kib
 
 from audiowatch.simulator.catalog import Catalog
 from audiowatch.simulator.server import SimulatedSite
@@ -39,40 +42,6 @@ class Sample:
     peak_pss_mib: float
 
 
-def tree(root: int) -> list[int]:
-    """The pids of ``root`` and all its descendants, from /proc."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir("/proc"):
-        if entry.isdigit():
-            try:
-                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
-                    parent = int(handle.read().rsplit(")", 1)[1].split()[1])
-            except (OSError, IndexError, ValueError):
-                continue
-            children.setdefault(parent, []).append(int(entry))
-    found, queue = [], [root]
-    while queue:
-        pid = queue.pop()
-        found.append(pid)
-        queue.extend(children.get(pid, []))
-    return found
-
-
-def memory_kib(pids: list[int]) -> tuple[int, int]:
-    rss = pss = 0
-    for pid in pids:
-        try:
-            with open(f"/proc/{pid}/smaps_rollup", encoding="utf-8") as handle:
-                for line in handle:
-                    if line.startswith("Rss:"):
-                        rss += int(line.split()[1])
-                    elif line.startswith("Pss:"):
-                        pss += int(line.split()[1])
-        except OSError:
-            continue
-    return rss, pss
-
-
 def measure(command: list[str], environment: dict[str, str] | None = None) -> Sample:
     peak = [0, 0]
     started = time.perf_counter()
@@ -81,7 +50,7 @@ def measure(command: list[str], environment: dict[str, str] | None = None) -> Sa
 
     def sample() -> None:
         while not done.is_set():
-            rss, pss = memory_kib(tree(process.pid))
+            rss, pss = memory_kib([process.pid, *descendants(process.pid)])
             peak[0], peak[1] = max(peak[0], rss), max(peak[1], pss)
             done.wait(0.02)
 

@@ -22,44 +22,14 @@ from pathlib import Path
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # for tests.support
+
+from tests.support.processes import command_line, descendants, is_running
+
 from audiowatch import sources
 from audiowatch.simulator.server import SimulatedSite
 
 SLOW_PATH = sources.CATEGORIES_BY_SLUG["full-size"].path
-
-
-def children_by_parent() -> dict[int, list[int]]:
-    found: dict[int, list[int]] = {}
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            state, parent = (entry / "stat").read_text().rsplit(")", 1)[1].split()[:2]
-        except (OSError, ValueError):
-            continue
-        if state != "Z":
-            found.setdefault(int(parent), []).append(int(entry.name))
-    return found
-
-
-def chromium_below(root: int) -> list[int]:
-    children, pending, found = children_by_parent(), [root], []
-    while pending:
-        for child in children.get(pending.pop(), []):
-            pending.append(child)
-            try:
-                if b"chromium" in (Path("/proc") / str(child) / "cmdline").read_bytes():
-                    found.append(child)
-            except OSError:
-                continue
-    return found
-
-
-def is_running(pid: int) -> bool:
-    try:
-        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
-    except OSError:
-        return False
 
 
 def one_round(site: SimulatedSite, fetcher: str, number: signal.Signals, to_group: bool) -> tuple[float, float]:
@@ -76,7 +46,7 @@ def one_round(site: SimulatedSite, fetcher: str, number: signal.Signals, to_grou
                                env={**os.environ, "TMPDIR": str(folder)})
     while SLOW_PATH not in site.requests:
         time.sleep(0.01)
-    browser = chromium_below(process.pid)
+    browser = [pid for pid in descendants(process.pid) if "chromium" in command_line(pid)]
     signalled = time.monotonic()
     if to_group:
         os.killpg(process.pid, number)

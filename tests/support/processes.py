@@ -1,11 +1,12 @@
-"""Run `audiowatch` as a real subprocess, the way systemd or cron would."""
+"""Run `audiowatch` as a real subprocess, the way systemd or cron would, and inspect processes in /proc.
+
+The benchmarks use the /proc readers too (benchmarks/startup.py, fetchers.py, stop_latency.py)."""
 
 from __future__ import annotations
 
 import subprocess
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 
@@ -71,6 +72,25 @@ def running_processes_mentioning(text: str) -> list[str]:
         if entry.name.isdigit() and text in (line := command_line(int(entry.name))) and is_running(int(entry.name)):
             found.append(line)
     return found
+
+
+def memory_kib(pids: list[int]) -> tuple[int, int]:
+    """Summed RSS and PSS of ``pids`` in KiB, from /proc/PID/smaps_rollup (ended processes count 0).
+
+    RSS counts pages shared between processes (Chromium's dozen) once per process; PSS splits them.
+    """
+    rss = pss = 0
+    for pid in pids:
+        try:
+            lines = (Path("/proc") / str(pid) / "smaps_rollup").read_text().splitlines()
+        except OSError:  # the process ended between listing and reading
+            continue
+        for line in lines:
+            if line.startswith("Rss:"):
+                rss += int(line.split()[1])
+            elif line.startswith("Pss:"):
+                pss += int(line.split()[1])
+    return rss, pss
 
 
 def _stat(pid: int) -> tuple[str, str] | None:
