@@ -89,9 +89,7 @@ def listings(config_path: Path, expression: str | None, since: timedelta | None,
         raise click.UsageError("choose one of --json and --csv")
     config = options.load(config_path)
     condition = sql.translate(grammar.parse_expression(expression)) if expression else None
-    if not config.database_path.exists():
-        click.echo(f"No listings stored yet ({config.database_path} does not exist); run `audiowatch tick` first.",
-                   err=True)
+    if not options.has_database(config):
         return
     now = datetime.now(UTC)
     wanted = () if "any" in statuses else statuses

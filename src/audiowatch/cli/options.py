@@ -69,6 +69,15 @@ def since_option(function: F) -> F:
     )(function)
 
 
+def has_database(config: Config, hint: str = "") -> bool:
+    """True when a tick has created the database; otherwise say so on stderr (reading commands then stop)."""
+    if config.database_path.exists():
+        return True
+    click.echo(f"No listings stored yet ({config.database_path} does not exist); run `audiowatch tick` first{hint}.",
+               err=True)
+    return False
+
+
 def load(config_path: Path) -> Config:
     """Load the config and apply its logging settings unless the command line set them."""
     from audiowatch.config.load import load_config

@@ -92,9 +92,7 @@ def _price_history(config: Config, tree: Node, now: datetime, since: timedelta) 
     from audiowatch.store import database
     from audiowatch.store import prices as stored_prices
 
-    if not config.database_path.exists():
-        click.echo(f"No listings stored yet ({config.database_path} does not exist); run `audiowatch tick` first.",
-                   err=True)
+    if not options.has_database(config):
         return history.summarize([], [], now - since, now)
     with database.session(config.database_path, read_only=True) as connection:
         listings, observations = stored_prices.load_price_history(connection, sql.translate(tree), now - since, now)

@@ -208,9 +208,7 @@ def _test_on_database(config: Config, conditions: RuleConditions, since: timedel
     from audiowatch.rules import sql
     from audiowatch.store import database, search
 
-    if not config.database_path.exists():
-        click.echo(f"No listings stored yet ({config.database_path} does not exist); run `audiowatch tick` "
-                   "first, or try the rule on saved pages with --listings.", err=True)
+    if not options.has_database(config, ", or try the rule on saved pages with --listings"):
         return
     now = datetime.now(UTC)
     condition = sql.translate(conditions.tree)
